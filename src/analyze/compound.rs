@@ -1,0 +1,231 @@
+//! Swedish decompounding: *skolfrånvaro* → *skol* + *frånvaro*.
+//!
+//! Swedish writes compounds as one word, so a search for *frånvaro* must reach pages
+//! that only say *skolfrånvaro*. The filter keeps the whole word and adds its parts at
+//! the same position; it is used in a field of its own with a lower weight, so whole-word
+//! matches still rank first. Parts come from a list of known compound-initial and
+//! compound-final parts (NST lexicon) with word frequencies: a split must consist of known
+//! parts only, with an optional linking *-s-* (*tidning-s-artikel*) and the third consonant
+//! a joint drops restored (*nattåg* = *natt* + *tåg*); fewer parts win, then more frequent
+//! ones, and a known word more frequent than its parts stays whole.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// Shortest part, in chars.
+const MIN_PART: usize = 3;
+/// Most parts in one split.
+const MAX_PARTS: usize = 4;
+/// Words cached per analyzer before the cache is cleared (bounds memory).
+const CACHE_LIMIT: usize = 200_000;
+
+const P: u8 = 1;
+const S: u8 = 2;
+
+/// The compound parts, loaded once from the table shipped in the binary.
+pub struct Dictionary {
+    parts: HashMap<&'static str, (u8, u8)>,
+}
+
+/// The shared dictionary.
+pub fn dictionary() -> &'static Dictionary {
+    static DICT: OnceLock<Dictionary> = OnceLock::new();
+    DICT.get_or_init(|| Dictionary::parse(include_str!("data/compound_parts.tsv")))
+}
+
+/// A split: parts and their mean frequency (zipf × 10).
+#[derive(Debug, Clone)]
+struct Split {
+    parts: Vec<String>,
+    mean: f32,
+}
+
+impl Dictionary {
+    fn parse(table: &'static str) -> Dictionary {
+        let mut parts = HashMap::with_capacity(40_000);
+        for line in table.lines() {
+            let mut cols = line.split('\t');
+            let (Some(part), Some(flags), Some(zipf)) = (cols.next(), cols.next(), cols.next()) else {
+                continue;
+            };
+            let f = (if flags.contains('P') { P } else { 0 }) | (if flags.contains('S') { S } else { 0 });
+            parts.insert(part, (f, zipf.parse().unwrap_or(0)));
+        }
+        Dictionary { parts }
+    }
+
+    fn lookup(&self, part: &str, flag: u8) -> Option<u8> {
+        self.parts.get(part).filter(|(f, _)| f & flag != 0).map(|(_, z)| *z)
+    }
+
+    /// The parts of `word` (lower case), or `None` when it is not a compound of known parts.
+    pub fn split(&self, word: &str) -> Option<Vec<String>> {
+        if word.chars().count() < 2 * MIN_PART {
+            return None;
+        }
+        let best = self.best(word, MAX_PARTS)?;
+        if best.parts.len() < 2 {
+            return None;
+        }
+        if let Some(z) = self.lookup(word, S | P) {
+            if f32::from(z) >= best.mean {
+                return None;
+            }
+        }
+        Some(best.parts)
+    }
+
+    /// Best split of `w` into at most `budget` parts (a single final part counts).
+    fn best(&self, w: &str, budget: usize) -> Option<Split> {
+        let mut best: Option<Split> = self.lookup(w, S).map(|z| Split { parts: vec![w.to_string()], mean: f32::from(z) });
+        if budget < 2 {
+            return best;
+        }
+        for (i, _) in w.char_indices().skip(MIN_PART) {
+            let (head, rest) = w.split_at(i);
+            if rest.chars().count() < MIN_PART - 1 {
+                break;
+            }
+            let Some(zh) = self.lookup(head, P) else { continue };
+            let mut rests: Vec<std::borrow::Cow<str>> = Vec::new();
+            if rest.chars().count() >= MIN_PART {
+                rests.push(rest.into());
+            }
+            if let Some(after_s) = rest.strip_prefix('s') {
+                if after_s.chars().count() >= MIN_PART && !head.ends_with('s') {
+                    rests.push(after_s.into());
+                }
+            }
+            let mut tail = head.chars().rev();
+            if let (Some(a), Some(b)) = (tail.next(), tail.next()) {
+                if a == b && !"aeiouyåäö".contains(a) && !rest.starts_with(a) {
+                    rests.push(format!("{a}{rest}").into());
+                }
+            }
+            for r in rests {
+                let Some(sub) = self.best(&r, budget - 1) else { continue };
+                let n = sub.parts.len() + 1;
+                let mean = (f32::from(zh) + sub.mean * sub.parts.len() as f32) / n as f32;
+                let better = match &best {
+                    None => true,
+                    Some(b) => n < b.parts.len() || (n == b.parts.len() && mean > b.mean),
+                };
+                if better {
+                    let mut parts = Vec::with_capacity(n);
+                    parts.push(head.to_string());
+                    parts.extend(sub.parts);
+                    best = Some(Split { parts, mean });
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Token filter adding the parts of compounds after the whole word, at its position.
+#[derive(Clone, Default)]
+pub struct Decompounder;
+
+impl TokenFilter for Decompounder {
+    type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
+        DecompounderFilter { inner: tokenizer, cache: HashMap::new() }
+    }
+}
+
+/// [`Decompounder`] around a tokenizer, with a per-analyzer cache of splits.
+#[derive(Clone)]
+pub struct DecompounderFilter<T> {
+    inner: T,
+    cache: HashMap<String, Option<Vec<String>>>,
+}
+
+impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
+    type TokenStream<'a> = DecompounderStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        if self.cache.len() > CACHE_LIMIT {
+            self.cache.clear();
+        }
+        DecompounderStream {
+            tail: self.inner.token_stream(text),
+            cache: &mut self.cache,
+            pending: Vec::new(),
+            current: None,
+        }
+    }
+}
+
+/// The token stream of [`DecompounderFilter`].
+pub struct DecompounderStream<'a, T> {
+    tail: T,
+    cache: &'a mut HashMap<String, Option<Vec<String>>>,
+    pending: Vec<Token>,
+    current: Option<Token>,
+}
+
+impl<T: TokenStream> TokenStream for DecompounderStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if let Some(part) = self.pending.pop() {
+            self.current = Some(part);
+            return true;
+        }
+        self.current = None;
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token();
+        let parts = match self.cache.get(&token.text) {
+            Some(p) => p,
+            None => {
+                let p = dictionary().split(&token.text);
+                self.cache.entry(token.text.clone()).or_insert(p)
+            }
+        };
+        if let Some(parts) = parts {
+            for part in parts.iter().rev() {
+                self.pending.push(Token { text: part.clone(), ..token.clone() });
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.current.as_ref().unwrap_or_else(|| self.tail.token())
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.current.as_mut() {
+            Some(t) => t,
+            None => self.tail.token_mut(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(w: &str) -> Option<Vec<String>> {
+        dictionary().split(w)
+    }
+
+    #[test]
+    fn splits_into_known_parts_with_linking_s_and_restored_consonant() {
+        assert_eq!(split("skolfrånvaro").unwrap(), ["skol", "frånvaro"]);
+        assert_eq!(split("tidningsartikel").unwrap(), ["tidning", "artikel"]);
+        assert_eq!(split("arbetsmarknad").unwrap(), ["arbet", "marknad"]);
+        assert_eq!(split("nattåg").unwrap(), ["natt", "tåg"]);
+    }
+
+    #[test]
+    fn plain_words_stay_whole() {
+        assert_eq!(split("frånvaro"), None);
+        assert_eq!(split("skola"), None);
+        assert_eq!(split("karlskoga"), None, "a name, not skog+a");
+        assert_eq!(split("xyzqwerty"), None);
+    }
+}

@@ -1,0 +1,109 @@
+//! Site repetition: how many pages of a site carry each line. Lines are normalised
+//! ([`count_key`]) and a `Key:` line is counted together with its value, so that a
+//! repeated key does not drag its page-specific value into the boilerplate.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::metadata::colon_key;
+use super::normalize::{count_key, hash_key, is_blank};
+use super::pipeline::{basic_infos, truncation_point};
+use super::rules::Compiled;
+use super::signals::split_glued_breadcrumb;
+use crate::extract::ExtractedPage;
+
+/// Counts of one site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SiteCounts {
+    /// Pages seen.
+    pub pages: u32,
+    /// Line key hash → number of pages with that line.
+    pub lines: HashMap<u64, u32>,
+}
+
+impl SiteCounts {
+    pub fn count(&self, h: u64) -> u32 {
+        self.lines.get(&h).copied().unwrap_or(0)
+    }
+}
+
+/// The group a page is counted in: the host of its URL (without `www.`), or `""` for
+/// pages without URL (text dumps: the whole import is one group).
+pub fn site_of(page: &ExtractedPage) -> String {
+    let Some(url) = page.url.as_deref() else {
+        return String::new();
+    };
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
+    let host = host.split(':').next().unwrap_or("").to_lowercase();
+    host.strip_prefix("www.").unwrap_or(&host).to_string()
+}
+
+/// The hash each line is counted under (pairs share one), `None` for blank lines.
+/// Also the hashes of glued-breadcrumb segments, counted separately.
+pub fn line_hashes(
+    lines: &[&str],
+    c: &Compiled,
+    max_key_words: usize,
+) -> (Vec<Option<u64>>, Vec<u64>) {
+    let mut out = vec![None; lines.len()];
+    let mut segs = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let t = lines[i];
+        if is_blank(t) {
+            i += 1;
+            continue;
+        }
+        if i + 1 < lines.len()
+            && !is_blank(lines[i + 1])
+            && colon_key(t, c, max_key_words).is_some()
+            && colon_key(lines[i + 1], c, max_key_words).is_none()
+        {
+            let h = hash_key(&count_key(&format!("{t} {}", lines[i + 1])));
+            out[i] = Some(h);
+            out[i + 1] = Some(h);
+            i += 2;
+            continue;
+        }
+        out[i] = Some(hash_key(&count_key(t)));
+        if t.len() < 400 {
+            if let Some(s) = split_glued_breadcrumb(t) {
+                segs.extend(s.iter().map(|s| seg_hash(s)));
+            }
+        }
+        i += 1;
+    }
+    (out, segs)
+}
+
+/// Hash of a breadcrumb segment (kept apart from whole lines).
+pub fn seg_hash(s: &str) -> u64 {
+    hash_key(&format!("\u{1}seg {}", count_key(s)))
+}
+
+/// Line statistics over a set of pages, grouped by site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    pub sites: HashMap<String, SiteCounts>,
+}
+
+impl Stats {
+    pub fn add(&mut self, page: &ExtractedPage, c: &Compiled, max_key_words: usize) {
+        let site = site_of(page);
+        // Lines of "Relaterat" lists are titles of other pages: not counted, so that a
+        // page's own heading is not boilerplate because other pages link to it.
+        let infos = basic_infos(page, c, &site);
+        let end = truncation_point(&infos).unwrap_or(page.lines.len());
+        let lines: Vec<&str> = page.lines[..end].iter().map(|l| l.text.as_str()).collect();
+        let (hashes, segs) = line_hashes(&lines, c, max_key_words);
+        let uniq: HashSet<u64> = hashes.into_iter().flatten().chain(segs).collect();
+        let site = self.sites.entry(site).or_default();
+        site.pages += 1;
+        for h in uniq {
+            *site.lines.entry(h).or_insert(0) += 1;
+        }
+    }
+}

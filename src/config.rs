@@ -1,0 +1,288 @@
+//! Configuration: one serde struct whose defaults mirror `config.toml`.
+//!
+//! Precedence, highest first: command-line flags (applied by the caller), environment
+//! variables `HITTA_<SECTION>_<KEY>` (e.g. `HITTA_SERVER_BIND`), the config file,
+//! then the defaults below.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clean::CleanConfig;
+
+/// Why the configuration cannot be used. Each message names the file or variable to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("environment variable {name}={value:?} is invalid: {message}")]
+    Env {
+        name: String,
+        value: String,
+        message: String,
+    },
+}
+
+/// Every setting of hitta.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the index lives.
+    pub index: IndexConfig,
+    /// What and how to import.
+    pub import: ImportConfig,
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// Ranking and snippets.
+    pub search: SearchConfig,
+    /// Boilerplate removal, metadata and dates.
+    pub clean: CleanConfig,
+}
+
+/// `[index]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexConfig {
+    /// Folder of the tantivy index.
+    pub dir: PathBuf,
+    /// Memory budget of the index writer, in MB (tantivy's minimum is 15 MB per thread).
+    pub writer_memory_mb: usize,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            dir: PathBuf::from("index"),
+            writer_memory_mb: 128,
+        }
+    }
+}
+
+/// `[import]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Folder imported when `hitta import` or `hitta serve` get no paths.
+    pub dir: PathBuf,
+    /// Files larger than this (MB) are skipped with a reason instead of read.
+    pub max_file_mb: u64,
+    /// Commit after this many new or changed documents, so an interrupted import keeps
+    /// what it had done and a re-run only does the rest.
+    pub commit_every: usize,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            dir: PathBuf::from("import"),
+            max_file_mb: 100,
+            commit_every: 10_000,
+        }
+    }
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on. Loopback by default: the server has no authentication.
+    pub bind: String,
+    /// Largest accepted query, in bytes.
+    pub max_query_bytes: usize,
+    /// Largest `limit` a request may ask for.
+    pub max_limit: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: "127.0.0.1:7700".into(),
+            max_query_bytes: 1000,
+            max_limit: 100,
+        }
+    }
+}
+
+/// `[search]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Hits per page when a request does not say.
+    pub default_limit: usize,
+    /// Weight of a match in the title relative to one in the body. Kept small: the title
+    /// is also part of the body, and a boosted short field rewards any common word.
+    pub title_boost: f32,
+    /// Weight of a match in metadata values (Projektägare, Region…).
+    pub metadata_boost: f32,
+    /// Longest snippet, in characters.
+    pub snippet_chars: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            default_limit: 10,
+            title_boost: 0.3,
+            metadata_boost: 0.3,
+            snippet_chars: 200,
+        }
+    }
+}
+
+impl Config {
+    /// The config file used when none is named: `config.toml` in the working folder, if it exists.
+    pub const DEFAULT_FILE: &'static str = "config.toml";
+
+    /// Load defaults, then `file` (required if `Some`, else `config.toml` if present),
+    /// then `HITTA_*` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut value = toml::Value::try_from(Config::default()).expect("defaults serialise");
+        let path = match file {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from(Self::DEFAULT_FILE)).filter(|p| p.is_file()),
+        };
+        if let Some(path) = &path {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let file_value: toml::Value =
+                toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            merge(&mut value, file_value);
+        }
+        apply_env(&mut value, env)?;
+        Config::deserialize(value).map_err(|e| ConfigError::Invalid {
+            path: path.unwrap_or_else(|| PathBuf::from("(environment)")),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Deep-merge `over` into `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+/// Override `[section] key` from `HITTA_SECTION_KEY`. Values are read as TOML
+/// (`128`, `true`, `["a"]`) and, failing that, as a plain string.
+fn apply_env(
+    value: &mut toml::Value,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    let env: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("HITTA_"))
+        .collect();
+    if env.is_empty() {
+        return Ok(());
+    }
+    let toml::Value::Table(sections) = value else {
+        return Ok(());
+    };
+    for (section, table) in sections.iter_mut() {
+        let toml::Value::Table(table) = table else {
+            continue;
+        };
+        for (key, slot) in table.iter_mut() {
+            let name = format!("HITTA_{}_{}", section, key).to_uppercase();
+            let Some((_, raw)) = env.iter().find(|(k, _)| *k == name) else {
+                continue;
+            };
+            let parsed = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .unwrap_or_else(|| toml::Value::String(raw.clone()));
+            if std::mem::discriminant(&parsed) != std::mem::discriminant(slot) {
+                let parsed_as_string = toml::Value::String(raw.clone());
+                if std::mem::discriminant(&parsed_as_string) != std::mem::discriminant(slot) {
+                    return Err(ConfigError::Env {
+                        name,
+                        value: raw.clone(),
+                        message: format!("expected a {}", slot.type_str()),
+                    });
+                }
+                *slot = parsed_as_string;
+            } else {
+                *slot = parsed;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn shipped_config_toml_equals_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+        let loaded = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(
+            loaded,
+            Config::default(),
+            "config.toml must mirror Config::default()"
+        );
+    }
+
+    #[test]
+    fn environment_beats_file_and_keeps_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[server]\nbind = \"127.0.0.1:1\"\nmax_limit = 5\n").unwrap();
+        let c = Config::load(
+            Some(&file),
+            env(&[
+                ("HITTA_SERVER_BIND", "127.0.0.1:9"),
+                ("HITTA_INDEX_DIR", "/tmp/x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.server.bind, "127.0.0.1:9");
+        assert_eq!(c.server.max_limit, 5);
+        assert_eq!(c.index.dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::load(None::<&Path>, env(&[("HITTA_SERVER_MAX_LIMIT", "many")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("HITTA_SERVER_MAX_LIMIT"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[server]\nbindd = 1\n").unwrap();
+        let err = Config::load(Some(&file), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("bindd"), "{err}");
+    }
+}

@@ -1,0 +1,384 @@
+//! The import driver: files → decode → extract → clean → index.
+//!
+//! Per-file problems are data, not errors (ripgrep's way): a file that cannot be read,
+//! decoded or cleaned is named in the [`ImportReport`] with its reason and the import
+//! goes on. Only what stops the whole import (no such folder, index not writable or held
+//! by another import) is an [`ImportError`].
+//!
+//! Pages are cleaned against line statistics of the whole import, so every file is
+//! decoded and extracted once to learn them, even when only one file changed.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::clean::{self, CleanConfig, CleanPage, SiteStats};
+use crate::config::Config;
+use crate::decode::{self, Format, SkipReason};
+use crate::extract::{self, ExtractedPage};
+use crate::index::{HittaIndex, ImportLock, IndexError};
+
+/// What stops a whole import.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}: no such file or folder")]
+    NoSuchPath(PathBuf),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Files or folders; empty means the configured import folder.
+    pub paths: Vec<PathBuf>,
+    /// Remove documents whose file is gone from the imported folders.
+    pub prune: bool,
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Draw a progress bar (only ever on a terminal).
+    pub progress: bool,
+}
+
+/// A file hitta did not index, and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Skipped {
+    /// Path relative to the folder it was found in.
+    pub path: String,
+    /// What is wrong with it, in words a user can act on.
+    pub reason: String,
+}
+
+/// The summary of one import (`--json` prints it as one object).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportReport {
+    /// New documents.
+    pub imported: usize,
+    /// Documents replaced because their file changed.
+    pub updated: usize,
+    /// Files whose content hash matched the index.
+    pub unchanged: usize,
+    /// Documents deleted (`--prune`, or a file that no longer yields a page).
+    pub removed: usize,
+    /// Files not indexed, each with its reason.
+    pub skipped: Vec<Skipped>,
+    /// Documents in the index afterwards.
+    pub documents: u64,
+    /// Wall time of the import.
+    pub elapsed_ms: u64,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "imported {}, updated {}, unchanged {}, removed {}, skipped {} in {:.1} s ({} documents in the index)",
+            self.imported,
+            self.updated,
+            self.unchanged,
+            self.removed,
+            self.skipped.len(),
+            self.elapsed_ms as f64 / 1000.0,
+            self.documents
+        )?;
+        for s in &self.skipped {
+            writeln!(f, "  skipped {}: {}", s.path, s.reason)?;
+        }
+        Ok(())
+    }
+}
+
+/// A file found under an imported path.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Where it is.
+    pub abs: PathBuf,
+    /// Its identity: the path relative to the folder it was imported from, `/`-separated.
+    pub rel: String,
+    /// That folder, absolute.
+    pub root: String,
+    /// Text or HTML.
+    pub format: Format,
+}
+
+/// Walk `paths` (files or folders, recursively). Files hitta does not import and
+/// entries it cannot walk (loops, unreadable folders) come back as [`Skipped`].
+pub fn collect_files(paths: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<Skipped>), ImportError> {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            return Err(ImportError::NoSuchPath(path.clone()));
+        }
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let (root, walk_from) = if abs.is_dir() {
+            (abs.clone(), abs.clone())
+        } else {
+            (
+                abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+                abs.clone(),
+            )
+        };
+        let root_str = root.to_string_lossy().into_owned();
+        let rel_of = |p: &Path| {
+            let r = p.strip_prefix(&root).unwrap_or(p);
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        for entry in walkdir::WalkDir::new(&walk_from)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let p = e.path().map(rel_of).unwrap_or_else(|| rel_of(&walk_from));
+                    let reason = if e.loop_ancestor().is_some() {
+                        "symbolic link loop: not followed".to_string()
+                    } else {
+                        format!(
+                            "cannot read: {}",
+                            e.io_error()
+                                .map(|x| x.to_string())
+                                .unwrap_or_else(|| e.to_string())
+                        )
+                    };
+                    skipped.push(Skipped { path: p, reason });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = rel_of(entry.path());
+            match Format::of(entry.path()) {
+                Some(format) => found.push(Candidate {
+                    abs: entry.path().to_path_buf(),
+                    rel,
+                    root: root_str.clone(),
+                    format,
+                }),
+                None => skipped.push(Skipped {
+                    path: rel,
+                    reason: SkipReason::Unsupported.to_string(),
+                }),
+            }
+        }
+    }
+    Ok((found, skipped))
+}
+
+/// Read a file as bytes, respecting the size limit.
+fn read_limited(c: &Candidate, max_mb: u64) -> Result<Vec<u8>, SkipReason> {
+    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
+    let len = std::fs::metadata(&c.abs).map_err(unreadable)?.len();
+    if len > max_mb * 1_000_000 {
+        return Err(SkipReason::TooLarge {
+            size_mb: len as f64 / 1e6,
+            limit_mb: max_mb,
+        });
+    }
+    std::fs::read(&c.abs).map_err(unreadable)
+}
+
+fn load(c: &Candidate, bytes: &[u8]) -> Result<ExtractedPage, SkipReason> {
+    let raw = decode::decode(c.rel.clone(), c.format, bytes)?;
+    extract::extract(raw)
+}
+
+/// Decode, extract and clean `files` the way an import does (statistics learnt over all
+/// of them), without touching any index: what `hitta clean` and `hitta eval clean` show.
+pub fn clean_files(
+    files: &[Candidate],
+    cfg: &Config,
+) -> Vec<(Candidate, Result<CleanPage, SkipReason>)> {
+    let pages: Vec<Result<ExtractedPage, SkipReason>> = files
+        .par_iter()
+        .map(|c| read_limited(c, cfg.import.max_file_mb).and_then(|b| load(c, &b)))
+        .collect();
+    let stats = learn(pages.iter().filter_map(|p| p.as_ref().ok()), &cfg.clean);
+    files
+        .par_iter()
+        .zip(pages.into_par_iter())
+        .map(|(c, p)| {
+            (
+                c.clone(),
+                p.and_then(|p| clean::clean(&p, &stats, &cfg.clean)),
+            )
+        })
+        .collect()
+}
+
+fn learn<'a>(pages: impl Iterator<Item = &'a ExtractedPage>, cfg: &CleanConfig) -> SiteStats {
+    let mut stats = SiteStats::default();
+    for p in pages {
+        stats.add(p, cfg);
+    }
+    stats
+}
+
+fn progress_bar(enabled: bool, len: usize, msg: &'static str) -> ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} files ({per_sec}, {eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(msg);
+    bar
+}
+
+/// Import `opts.paths` (or the configured folder) into the configured index.
+pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let paths = if opts.paths.is_empty() {
+        vec![cfg.import.dir.clone()]
+    } else {
+        opts.paths.clone()
+    };
+    let (files, mut skipped) = collect_files(&paths)?;
+    let _lock = ImportLock::acquire(&cfg.index.dir)?;
+    let index = match HittaIndex::open_or_create(&cfg.index.dir, opts.rebuild) {
+        Err(IndexError::Version { .. }) if !opts.rebuild => {
+            HittaIndex::open_or_create(&cfg.index.dir, true)?
+        }
+        other => other?,
+    };
+    let existing = index.existing()?;
+    let mut report = ImportReport::default();
+
+    // Pass 1: hash every file, so unchanged ones cost nothing more.
+    let bar = progress_bar(opts.progress, files.len(), "reading");
+    let read: Vec<Result<(Vec<u8>, String), SkipReason>> = files
+        .par_iter()
+        .map(|c| {
+            let r = read_limited(c, cfg.import.max_file_mb).map(|b| {
+                let h = blake3::hash(&b).to_hex().to_string();
+                (b, h)
+            });
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let changed: Vec<bool> = files
+        .iter()
+        .zip(&read)
+        .map(|(c, r)| match (r, existing.get(&c.rel)) {
+            (Ok((_, h)), Some((old, root))) => !(old == h && *root == c.root),
+            _ => true,
+        })
+        .collect();
+    let any_changed = changed.iter().any(|&c| c);
+
+    // Pass 2: decode and extract every readable file (the statistics need all pages of
+    // the import), then clean and index the new and changed ones.
+    let mut writer = if any_changed || opts.prune {
+        Some(index.writer(cfg.index.writer_memory_mb)?)
+    } else {
+        None
+    };
+    let seen: HashSet<&str> = files.iter().map(|c| c.rel.as_str()).collect();
+    if let Some(writer) = writer.as_mut() {
+        let bar = progress_bar(opts.progress, files.len(), "cleaning");
+        let pages: Vec<Result<ExtractedPage, SkipReason>> = files
+            .par_iter()
+            .zip(read.par_iter())
+            .map(|(c, r)| {
+                let p = match r {
+                    Ok((bytes, _)) => load(c, bytes),
+                    Err(e) => Err(e.clone()),
+                };
+                bar.inc(1);
+                p
+            })
+            .collect();
+        let stats = learn(pages.iter().filter_map(|p| p.as_ref().ok()), &cfg.clean);
+        let cleaned: Vec<Option<Result<CleanPage, SkipReason>>> = pages
+            .into_par_iter()
+            .zip(changed.par_iter())
+            .map(|(p, &ch)| ch.then(|| p.and_then(|p| clean::clean(&p, &stats, &cfg.clean))))
+            .collect();
+        bar.finish_and_clear();
+        let hashes: Vec<Option<String>> =
+            read.into_iter().map(|r| r.ok().map(|(_, h)| h)).collect();
+        let since_commit = AtomicUsize::new(0);
+        for ((c, result), hash) in files.iter().zip(cleaned).zip(hashes) {
+            let Some(result) = result else {
+                report.unchanged += 1;
+                continue;
+            };
+            let previous = existing.get(&c.rel);
+            match result {
+                Ok(page) => {
+                    writer.upsert(&page, hash.as_deref().unwrap_or_default(), &c.root)?;
+                    if previous.is_some() {
+                        report.updated += 1;
+                    } else {
+                        report.imported += 1;
+                    }
+                    if since_commit.fetch_add(1, Ordering::Relaxed) + 1 >= cfg.import.commit_every {
+                        writer.commit()?;
+                        since_commit.store(0, Ordering::Relaxed);
+                    }
+                }
+                Err(reason) => {
+                    if previous.is_some() {
+                        writer.delete(&c.rel);
+                        report.removed += 1;
+                    }
+                    skipped.push(Skipped {
+                        path: c.rel.clone(),
+                        reason: reason.to_string(),
+                    });
+                }
+            }
+        }
+        if opts.prune {
+            let roots: HashSet<&str> = files
+                .iter()
+                .map(|c| c.root.as_str())
+                .chain(paths.iter().filter_map(|p| p.to_str()))
+                .collect();
+            for (path, (_, root)) in &existing {
+                if roots.contains(root.as_str()) && !seen.contains(path.as_str()) {
+                    writer.delete(path);
+                    report.removed += 1;
+                }
+            }
+        }
+    } else {
+        report.unchanged = read.iter().filter(|r| r.is_ok()).count();
+        for (c, r) in files.iter().zip(&read) {
+            if let Err(reason) = r {
+                skipped.push(Skipped {
+                    path: c.rel.clone(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+    if let Some(writer) = writer {
+        writer.finish()?;
+    }
+    report.skipped = skipped;
+    report.documents = index
+        .index
+        .reader()
+        .map(|r| r.searcher().num_docs())
+        .unwrap_or(0);
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}

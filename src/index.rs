@@ -1,0 +1,540 @@
+//! Stage 5, **index**: cleaned pages into a tantivy index on disk, and back out.
+//!
+//! The index folder holds the tantivy files plus `hitta.json`, which records the
+//! analyzer version: terms made by another analysis would silently not match, so a
+//! mismatch asks for a rebuild instead of mixing. Writers take an exclusive lock file
+//! with their pid, so a second import fails fast and says who holds the index.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    DateOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema,
+    TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+};
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+
+use crate::analyze::{self, ANALYZER_VERSION, SWEDISH};
+use crate::clean::CleanPage;
+
+/// Bump when the schema changes.
+pub const SCHEMA_VERSION: u32 = 1;
+const META_FILE: &str = "hitta.json";
+const LOCK_FILE: &str = ".hitta-import.lock";
+
+/// Why the index cannot be opened or written. Messages say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index in {0}: run `hitta import` first")]
+    Missing(PathBuf),
+    #[error("index folder {dir} is not writable: {source}")]
+    NotWritable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("index is being written by another import (pid {pid}); wait for it or stop it")]
+    Locked { pid: String },
+    #[error(
+        "index in {dir} was built by another version of hitta (schema {found_schema}, analyzer {found_analyzer}; \
+         this hitta needs schema {SCHEMA_VERSION}, analyzer {ANALYZER_VERSION}): run `hitta import --rebuild`"
+    )]
+    Version {
+        dir: PathBuf,
+        found_schema: u32,
+        found_analyzer: u32,
+    },
+    #[error("index error in {dir}: {message}")]
+    Tantivy { dir: PathBuf, message: String },
+}
+
+/// The fields of the schema, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Relative path: the document's identity (raw term, fast, stored).
+    pub path: Field,
+    /// Absolute folder the page was imported from, so `--prune` touches only its own pages.
+    pub root: Field,
+    /// Content hash of the file (blake3 hex), to skip unchanged files.
+    pub hash: Field,
+    /// Page heading, Swedish analysis.
+    pub title: Field,
+    /// Cleaned text, Swedish analysis with positions (phrases, snippets).
+    pub body: Field,
+    /// Metadata values, Swedish analysis, so a search for a project owner finds the page.
+    pub meta_text: Field,
+    /// Metadata as a JSON object with raw values, for exact filters.
+    pub meta: Field,
+    /// Metadata pairs in page order as stored JSON.
+    pub metadata_json: Field,
+    /// ISO 639-1 language code.
+    pub language: Field,
+    /// Publication date (fast: filters and sorting).
+    pub published: Field,
+    /// Last-update date.
+    pub updated: Field,
+    /// `text` or `html`.
+    pub format: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let sv = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(SWEDISH)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
+    };
+    let date = DateOptions::default().set_indexed().set_fast().set_stored();
+    let meta = JsonObjectOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let fields = Fields {
+        path: b.add_text_field("path", STRING | STORED | FAST),
+        root: b.add_text_field("root", STRING | FAST),
+        hash: b.add_text_field("hash", STRING | FAST),
+        title: b.add_text_field("title", sv(true)),
+        body: b.add_text_field("body", sv(true)),
+        meta_text: b.add_text_field("meta_text", sv(false)),
+        meta: b.add_json_field("meta", meta),
+        metadata_json: b.add_text_field("metadata_json", STORED),
+        language: b.add_text_field("language", STRING | STORED | FAST),
+        published: b.add_date_field("published", date.clone()),
+        updated: b.add_date_field("updated", date),
+        format: b.add_text_field("format", STRING | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// What `hitta.json` records about the index.
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexMeta {
+    schema_version: u32,
+    analyzer_version: u32,
+}
+
+/// An open index with its analyzers registered.
+#[derive(Clone)]
+pub struct HittaIndex {
+    /// The tantivy index.
+    pub index: Index,
+    /// Its fields.
+    pub fields: Fields,
+    /// Its folder.
+    pub dir: PathBuf,
+}
+
+impl HittaIndex {
+    fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+        move |e| IndexError::Tantivy {
+            dir: dir.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Open an existing index for reading.
+    pub fn open(dir: &Path) -> Result<HittaIndex, IndexError> {
+        if !dir.join("meta.json").is_file() {
+            return Err(IndexError::Missing(dir.to_path_buf()));
+        }
+        check_version(dir)?;
+        let index = Index::open_in_dir(dir).map_err(Self::tantivy_err(dir))?;
+        let (_, fields) = schema();
+        index.tokenizers().register(SWEDISH, analyze::swedish());
+        Ok(HittaIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Open the index in `dir` for writing, creating it if needed. With `rebuild`, or
+    /// when the folder holds no hitta index yet, it starts empty.
+    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<HittaIndex, IndexError> {
+        let not_writable = |source| IndexError::NotWritable {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(not_writable)?;
+        let exists = dir.join("meta.json").is_file();
+        if exists && !rebuild {
+            return Self::open(dir);
+        }
+        if exists {
+            for entry in std::fs::read_dir(dir).map_err(not_writable)?.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name != LOCK_FILE && !name.starts_with(".git") && entry.path().is_file() {
+                    std::fs::remove_file(entry.path()).map_err(not_writable)?;
+                }
+            }
+        }
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema).map_err(Self::tantivy_err(dir))?;
+        let meta = IndexMeta {
+            schema_version: SCHEMA_VERSION,
+            analyzer_version: ANALYZER_VERSION,
+        };
+        std::fs::write(
+            dir.join(META_FILE),
+            serde_json::to_vec_pretty(&meta).unwrap_or_default(),
+        )
+        .map_err(not_writable)?;
+        index.tokenizers().register(SWEDISH, analyze::swedish());
+        Ok(HittaIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Every indexed page as `path → (hash, root)`, read from fast fields.
+    pub fn existing(&self) -> Result<HashMap<String, (String, String)>, IndexError> {
+        let err = Self::tantivy_err(&self.dir);
+        let reader = self.index.reader().map_err(&err)?;
+        let searcher = reader.searcher();
+        let mut out = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let (Some(path), Some(hash), Some(root)) = (
+                ff.str("path").map_err(&err)?,
+                ff.str("hash").map_err(&err)?,
+                ff.str("root").map_err(&err)?,
+            ) else {
+                continue;
+            };
+            let alive = seg.alive_bitset();
+            let mut buf = String::new();
+            let mut read = |col: &tantivy::columnar::StrColumn, doc| -> String {
+                buf.clear();
+                if let Some(ord) = col.term_ords(doc).next() {
+                    let _ = col.ord_to_str(ord, &mut buf);
+                }
+                buf.clone()
+            };
+            for doc in 0..seg.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let p = read(&path, doc);
+                let h = read(&hash, doc);
+                let r = read(&root, doc);
+                out.insert(p, (h, r));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A writer with `memory_mb` of buffer. Callers hold an [`ImportLock`] first.
+    pub fn writer(&self, memory_mb: usize) -> Result<PageWriter, IndexError> {
+        let writer = self
+            .index
+            .writer(memory_mb.max(15) * 1_000_000)
+            .map_err(Self::tantivy_err(&self.dir))?;
+        Ok(PageWriter {
+            writer,
+            fields: self.fields,
+            dir: self.dir.clone(),
+        })
+    }
+
+    /// Read a stored page back.
+    pub fn stored(&self, doc: &TantivyDocument) -> StoredPage {
+        StoredPage::from_doc(doc, &self.fields)
+    }
+}
+
+fn check_version(dir: &Path) -> Result<(), IndexError> {
+    let meta: Option<IndexMeta> = std::fs::read(dir.join(META_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    match meta {
+        Some(m) if m.schema_version == SCHEMA_VERSION && m.analyzer_version == ANALYZER_VERSION => {
+            Ok(())
+        }
+        Some(m) => Err(IndexError::Version {
+            dir: dir.to_path_buf(),
+            found_schema: m.schema_version,
+            found_analyzer: m.analyzer_version,
+        }),
+        None => Err(IndexError::Version {
+            dir: dir.to_path_buf(),
+            found_schema: 0,
+            found_analyzer: 0,
+        }),
+    }
+}
+
+/// Writes pages; nothing is visible until [`PageWriter::commit`].
+pub struct PageWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+impl PageWriter {
+    /// Add `page`, replacing any document with the same path.
+    pub fn upsert(&mut self, page: &CleanPage, hash: &str, root: &str) -> Result<(), IndexError> {
+        self.delete(&page.path);
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.path, &page.path);
+        doc.add_text(f.root, root);
+        doc.add_text(f.hash, hash);
+        doc.add_text(f.title, &page.title);
+        doc.add_text(f.body, &page.text);
+        let mut obj = BTreeMap::new();
+        for (k, v) in &page.metadata {
+            doc.add_text(f.meta_text, v);
+            obj.entry(k.clone())
+                .or_insert_with(|| OwnedValue::Str(v.clone()));
+        }
+        doc.add_object(f.meta, obj);
+        doc.add_text(
+            f.metadata_json,
+            serde_json::to_string(&page.metadata).unwrap_or_default(),
+        );
+        if let Some(lang) = &page.language {
+            doc.add_text(f.language, lang);
+        }
+        if let Some(d) = page.published.as_deref().and_then(iso_to_datetime) {
+            doc.add_date(f.published, d);
+        }
+        if let Some(d) = page.updated.as_deref().and_then(iso_to_datetime) {
+            doc.add_date(f.updated, d);
+        }
+        doc.add_text(f.format, format!("{:?}", page.format).to_lowercase());
+        self.writer
+            .add_document(doc)
+            .map_err(|e| IndexError::Tantivy {
+                dir: self.dir.clone(),
+                message: e.to_string(),
+            })?;
+        Ok(())
+    }
+
+    /// Remove the document of `path`, if any.
+    pub fn delete(&mut self, path: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.path, path));
+    }
+
+    /// Make everything written so far durable and visible to readers.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .commit()
+            .map(|_| ())
+            .map_err(|e| IndexError::Tantivy {
+                dir: self.dir.clone(),
+                message: e.to_string(),
+            })
+    }
+
+    /// Commit and wait for background merges, so the process can exit cleanly.
+    pub fn finish(mut self) -> Result<(), IndexError> {
+        self.commit()?;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| IndexError::Tantivy {
+                dir: self.dir.clone(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// Key/value metadata in page order; JSON shows it as an object in that order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata(pub Vec<(String, String)>);
+
+impl Metadata {
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Metadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Metadata, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, String>()? {
+                    out.push((k, v));
+                }
+                Ok(Metadata(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A page as stored in the index: what `/documents/{id}` returns.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredPage {
+    /// Identity: path relative to the imported folder.
+    pub id: String,
+    /// Same as `id`, for clients that show a path.
+    pub path: String,
+    /// Page heading.
+    pub title: String,
+    /// The cleaned text.
+    pub text: String,
+    /// Key/value metadata in page order.
+    pub metadata: Metadata,
+    /// ISO 639-1 language code.
+    pub language: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Last-update date, `YYYY-MM-DD`.
+    pub updated: Option<String>,
+}
+
+impl StoredPage {
+    fn from_doc(doc: &TantivyDocument, f: &Fields) -> StoredPage {
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let date = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_datetime())
+                .map(datetime_to_iso)
+        };
+        let path = text(f.path).unwrap_or_default();
+        StoredPage {
+            id: path.clone(),
+            path,
+            title: text(f.title).unwrap_or_default(),
+            text: text(f.body).unwrap_or_default(),
+            metadata: Metadata(
+                text(f.metadata_json)
+                    .and_then(|j| serde_json::from_str(&j).ok())
+                    .unwrap_or_default(),
+            ),
+            language: text(f.language),
+            published: date(f.published),
+            updated: date(f.updated),
+        }
+    }
+}
+
+/// `YYYY-MM-DD` to a tantivy date at midnight UTC.
+pub fn iso_to_datetime(iso: &str) -> Option<DateTime> {
+    let d = time::Date::parse(
+        iso.get(..10)?,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(DateTime::from_timestamp_secs(
+        d.midnight().assume_utc().unix_timestamp(),
+    ))
+}
+
+/// A tantivy date to `YYYY-MM-DD`.
+pub fn datetime_to_iso(d: DateTime) -> String {
+    time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs())
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
+/// The exclusive right to write an index, held for as long as the value lives.
+pub struct ImportLock {
+    _file: File,
+}
+
+impl ImportLock {
+    /// Take the lock of the index in `dir`, or say which process holds it.
+    pub fn acquire(dir: &Path) -> Result<ImportLock, IndexError> {
+        let not_writable = |source| IndexError::NotWritable {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(not_writable)?;
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(dir.join(LOCK_FILE))
+            .map_err(not_writable)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                let pid = pid.trim();
+                return Err(IndexError::Locked {
+                    pid: if pid.is_empty() {
+                        "unknown".into()
+                    } else {
+                        pid.into()
+                    },
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(not_writable(e)),
+        }
+        file.set_len(0).map_err(not_writable)?;
+        file.rewind().map_err(not_writable)?;
+        write!(file, "{}", std::process::id()).map_err(not_writable)?;
+        file.flush().map_err(not_writable)?;
+        Ok(ImportLock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        let d = iso_to_datetime("2022-02-24").unwrap();
+        assert_eq!(datetime_to_iso(d), "2022-02-24");
+        assert!(iso_to_datetime("2022-13-40").is_none());
+        assert!(iso_to_datetime("").is_none());
+    }
+
+    #[test]
+    fn second_lock_names_the_first_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = ImportLock::acquire(dir.path()).unwrap();
+        let err = ImportLock::acquire(dir.path())
+            .err()
+            .expect("second lock must fail")
+            .to_string();
+        assert!(err.contains(&std::process::id().to_string()), "{err}");
+        assert!(err.contains("another import"), "{err}");
+    }
+}

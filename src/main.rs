@@ -1,0 +1,149 @@
+//! The `hitta` command: parses the command line and calls the library.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use hitta::config::Config;
+use hitta::import::ImportOptions;
+
+/// hitta: search Swedish web pages.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Config file (default: ./config.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Index folder (overrides [index] dir).
+    #[arg(long, global = true)]
+    index: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import page dumps (.txt, .html, .htm) from files or folders into the index.
+    Import {
+        /// Files or folders (default: [import] dir).
+        paths: Vec<PathBuf>,
+        /// Remove documents whose file is gone.
+        #[arg(long)]
+        prune: bool,
+        /// Start from an empty index.
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import what is new, then serve the search API and page over HTTP.
+    Serve {
+        /// Address to listen on (overrides [server] bind).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Serve the index as it is, without importing first.
+        #[arg(long)]
+        no_import: bool,
+    },
+    /// Search the index from the terminal.
+    Search {
+        /// The query.
+        query: String,
+        /// Number of hits.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print the answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what an import would index, without touching the index.
+    Clean {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// List every input line with keep/drop and the reason.
+        #[arg(long)]
+        explain: bool,
+        /// One JSON object per page.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure cleaning or ranking quality.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Content-line precision/recall/F1 of cleaning against gold labels.
+    Clean {
+        /// Folder of page dumps.
+        dir: PathBuf,
+        /// gold.jsonl with content lines per file.
+        #[arg(long, conflicts_with = "labels")]
+        gold: Option<PathBuf>,
+        /// Folder of `<name>.tsv` line labels (label TAB line).
+        #[arg(long)]
+        labels: Option<PathBuf>,
+    },
+    /// nDCG@10, MRR@10, Recall@10/100 of ranked search against judged queries.
+    Search {
+        /// Queries, `qid<TAB>text` per line.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Judgements, TREC `qid 0 docid rel` (docid = file name without extension).
+        #[arg(long)]
+        qrels: PathBuf,
+        /// Write the rankings as a TREC run file.
+        #[arg(long)]
+        runs: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut cfg = Config::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(dir) = cli.index {
+        cfg.index.dir = dir;
+    }
+    match cli.command {
+        Command::Import {
+            paths,
+            prune,
+            rebuild,
+            json,
+        } => {
+            let opts = ImportOptions {
+                paths,
+                prune,
+                rebuild,
+                progress: !json,
+            };
+            hitta::cli::import(&cfg, &opts, json)?;
+        }
+        Command::Serve { bind, no_import } => {
+            if let Some(bind) = bind {
+                cfg.server.bind = bind;
+            }
+            hitta::cli::serve(&cfg, no_import)?;
+        }
+        Command::Search { query, limit, json } => hitta::cli::search(&cfg, query, limit, json)?,
+        Command::Clean {
+            paths,
+            explain,
+            json,
+        } => hitta::cli::clean(&cfg, &paths, explain, json)?,
+        Command::Eval {
+            what: EvalCommand::Clean { dir, gold, labels },
+        } => hitta::cli::eval_clean(&cfg, &dir, gold.as_deref(), labels.as_deref())?,
+        Command::Eval {
+            what: EvalCommand::Search { queries, qrels, runs, json },
+        } => hitta::cli::eval_search(&cfg, &queries, &qrels, runs.as_deref(), json)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,437 @@
+//! Stage 6, **search**: a [`SearchRequest`] to a ranked [`SearchResponse`].
+//!
+//! The same request and response types serve HTTP, the CLI and the editor plugin, so
+//! they all rank and highlight alike. Free text is ranked OR-style with BM25: a
+//! Swedish question must find pages that lack some of its words. Quotes make a phrase,
+//! a leading `-` excludes; anything else that looks like syntax is read as words, so
+//! no query fails to parse.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analyze::{self, AnalyzedToken};
+use crate::config::Config;
+use crate::index::{HittaIndex, IndexError, Metadata, StoredPage};
+
+/// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SearchRequest {
+    /// The query text.
+    pub q: String,
+    /// Hits per page (default from config, at most `server.max_limit`).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Hits to skip, for paging.
+    #[serde(default)]
+    pub offset: Option<usize>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchResponse {
+    /// The query as received.
+    pub query: String,
+    /// How many pages match in all.
+    pub total: usize,
+    /// Time spent in the search, milliseconds.
+    pub took_ms: f64,
+    /// This page of hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// One matching page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    /// Document id (its relative path), for `GET /documents/{id}`.
+    pub id: String,
+    /// Relative path of the imported file.
+    pub path: String,
+    /// Page heading.
+    pub title: String,
+    /// BM25 score.
+    pub score: f32,
+    /// The best passage, with the matched words marked.
+    pub snippet: Snippet,
+    /// Key/value metadata of the page.
+    pub metadata: Metadata,
+    /// ISO 639-1 language code.
+    pub language: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+}
+
+/// A passage of a page with the byte ranges of the words that matched the query.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Snippet {
+    /// The passage.
+    pub text: String,
+    /// `[start, end)` byte ranges into `text`, on UTF-8 boundaries.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// A request that cannot be answered. `code` is stable for clients, the message is for people.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SearchError {
+    #[error("q is empty: give some words to search for")]
+    EmptyQuery,
+    #[error("q is {len} bytes long; the limit is {max}")]
+    QueryTooLong { len: usize, max: usize },
+    #[error("limit must be between 1 and {max}, got {got}")]
+    BadLimit { got: usize, max: usize },
+    #[error("offset must be at most {max}, got {got}")]
+    BadOffset { got: usize, max: usize },
+    #[error("search failed: {0}")]
+    Internal(String),
+}
+
+impl SearchError {
+    /// Stable machine-readable code of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::EmptyQuery => "empty_query",
+            SearchError::QueryTooLong { .. } => "query_too_long",
+            SearchError::BadLimit { .. } => "bad_limit",
+            SearchError::BadOffset { .. } => "bad_offset",
+            SearchError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// Largest `offset` accepted: deep paging costs memory proportional to offset + limit.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// Index statistics for `GET /stats`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stats {
+    /// Documents searchable now.
+    pub documents: u64,
+    /// Bytes of the index folder.
+    pub index_bytes: u64,
+    /// When the newest commit was written (RFC 3339), if any.
+    pub last_commit: Option<String>,
+}
+
+/// A part of a free-text query.
+#[derive(Debug, Clone, PartialEq)]
+enum Clause {
+    Word(String),
+    Phrase(String),
+    Exclude(String),
+}
+
+/// Split a query into words, quoted phrases and `-excluded` words. Never fails:
+/// an unclosed quote makes the rest a phrase.
+fn parse(q: &str) -> Vec<Clause> {
+    let mut out = Vec::new();
+    let mut rest = q;
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() {
+            rest = &rest[c.len_utf8()..];
+        } else if c == '"' {
+            let body = &rest[1..];
+            let end = body.find('"').unwrap_or(body.len());
+            out.push(Clause::Phrase(body[..end].to_string()));
+            rest = body.get(end + 1..).unwrap_or("");
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..end];
+            match word.strip_prefix('-') {
+                Some(w) if !w.is_empty() => out.push(Clause::Exclude(w.to_string())),
+                _ => out.push(Clause::Word(word.to_string())),
+            }
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Answers queries against one index; cheap to share between threads.
+pub struct Searcher {
+    index: HittaIndex,
+    reader: IndexReader,
+    cfg: Config,
+}
+
+impl Searcher {
+    /// Open a searcher that picks up new commits by itself (tantivy watches `meta.json`).
+    pub fn open(dir: &Path, cfg: &Config) -> Result<Searcher, IndexError> {
+        let index = HittaIndex::open(dir)?;
+        let reader = index
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| IndexError::Tantivy {
+                dir: dir.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        Ok(Searcher {
+            index,
+            reader,
+            cfg: cfg.clone(),
+        })
+    }
+
+    /// Check a request against the limits, returning `(limit, offset)`.
+    pub fn validate(&self, req: &SearchRequest) -> Result<(usize, usize), SearchError> {
+        let max_q = self.cfg.server.max_query_bytes;
+        if req.q.len() > max_q {
+            return Err(SearchError::QueryTooLong {
+                len: req.q.len(),
+                max: max_q,
+            });
+        }
+        if req.q.trim().is_empty() {
+            return Err(SearchError::EmptyQuery);
+        }
+        let max = self.cfg.server.max_limit;
+        let limit = req.limit.unwrap_or(self.cfg.search.default_limit);
+        if limit == 0 || limit > max {
+            return Err(SearchError::BadLimit { got: limit, max });
+        }
+        let offset = req.offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(SearchError::BadOffset {
+                got: offset,
+                max: MAX_OFFSET,
+            });
+        }
+        Ok((limit, offset))
+    }
+
+    fn term_query(&self, field: Field, term: &str, boost: f32) -> Box<dyn Query> {
+        let q = TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        );
+        if (boost - 1.0).abs() < f32::EPSILON {
+            Box::new(q)
+        } else {
+            Box::new(BoostQuery::new(Box::new(q), boost))
+        }
+    }
+
+    /// The tokens of `text` as a field sees them; a phrase when several.
+    fn field_query(
+        &self,
+        field: Field,
+        tokens: &[AnalyzedToken],
+        boost: f32,
+    ) -> Option<Box<dyn Query>> {
+        match tokens {
+            [] => None,
+            [t] => Some(self.term_query(field, &t.term, boost)),
+            many => {
+                let first = many[0].position;
+                let terms = many
+                    .iter()
+                    .map(|t| (t.position - first, Term::from_field_text(field, &t.term)))
+                    .collect();
+                let q = PhraseQuery::new_with_offset(terms);
+                Some(Box::new(BoostQuery::new(Box::new(q), boost)))
+            }
+        }
+    }
+
+    /// Build the tantivy query for `q`, or `None` when nothing searchable is left
+    /// (only stop words or punctuation).
+    pub fn build_query(&self, q: &str) -> Option<Box<dyn Query>> {
+        let f = self.index.fields;
+        let s = &self.cfg.search;
+        let mut analyzer = analyze::swedish();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut must_not: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for clause in parse(q) {
+            let (text, exclude) = match &clause {
+                Clause::Word(w) | Clause::Phrase(w) => (w.as_str(), false),
+                Clause::Exclude(w) => (w.as_str(), true),
+            };
+            let tokens = analyze::tokens(&mut analyzer, text);
+            // A bare word that the tokenizer splits (22-010-S04) is a phrase of its parts;
+            // only a quoted phrase across several words keeps stop-word gaps.
+            let per_field: Vec<Box<dyn Query>> = [
+                (f.body, 1.0),
+                (f.title, s.title_boost),
+                (f.meta_text, s.metadata_boost),
+            ]
+            .into_iter()
+            .filter(|(_, b)| *b > 0.0)
+            .filter_map(|(field, boost)| self.field_query(field, &tokens, boost))
+            .collect();
+            if per_field.is_empty() {
+                continue;
+            }
+            let q: Box<dyn Query> = Box::new(BooleanQuery::new(
+                per_field.into_iter().map(|q| (Occur::Should, q)).collect(),
+            ));
+            if exclude {
+                must_not.push((Occur::MustNot, q));
+            } else {
+                should.push((Occur::Should, q));
+            }
+        }
+        if should.is_empty() {
+            return None;
+        }
+        let mut clauses = should;
+        clauses.extend(must_not);
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Run a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let (limit, offset) = self.validate(req)?;
+        let internal = |e: tantivy::TantivyError| SearchError::Internal(e.to_string());
+        let searcher = self.reader.searcher();
+        let Some(query) = self.build_query(&req.q) else {
+            return Ok(SearchResponse {
+                query: req.q.clone(),
+                total: 0,
+                took_ms: 0.0,
+                hits: vec![],
+            });
+        };
+        let (top, total) = searcher
+            .search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(offset)
+                        .order_by_score(),
+                    Count,
+                ),
+            )
+            .map_err(internal)?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.index.fields.body)
+            .map_err(internal)?;
+        snippets.set_max_num_chars(self.cfg.search.snippet_chars);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
+            let page = self.index.stored(&doc);
+            let snippet = make_snippet(&snippets, &page.text, self.cfg.search.snippet_chars);
+            hits.push(Hit {
+                id: page.id,
+                path: page.path,
+                title: page.title,
+                score,
+                snippet,
+                metadata: page.metadata,
+                language: page.language,
+                published: page.published,
+            });
+        }
+        Ok(SearchResponse {
+            query: req.q.clone(),
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+        })
+    }
+
+    /// The stored page with id `id`, if any.
+    pub fn document(&self, id: &str) -> Result<Option<StoredPage>, SearchError> {
+        let internal = |e: tantivy::TantivyError| SearchError::Internal(e.to_string());
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.index.fields.path, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .map_err(internal)?;
+        match top.first() {
+            Some((_, addr)) => {
+                let doc: TantivyDocument = searcher.doc(*addr).map_err(internal)?;
+                Ok(Some(self.index.stored(&doc)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Document count, size on disk and time of the last commit.
+    pub fn stats(&self) -> Stats {
+        let searcher = self.reader.searcher();
+        let mut bytes = 0;
+        let mut newest = None;
+        if let Ok(entries) = std::fs::read_dir(&self.index.dir) {
+            for e in entries.flatten() {
+                if let Ok(m) = e.metadata() {
+                    bytes += m.len();
+                    if e.file_name() == "meta.json" {
+                        newest = m.modified().ok();
+                    }
+                }
+            }
+        }
+        Stats {
+            documents: searcher.num_docs(),
+            index_bytes: bytes,
+            last_commit: newest.map(|t| {
+                time::OffsetDateTime::from(t)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            }),
+        }
+    }
+
+    /// The analyzer's tokens for `text` (what `/analyze` shows).
+    pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
+        let mut a: TextAnalyzer = analyze::swedish();
+        analyze::tokens(&mut a, text)
+    }
+}
+
+/// The best passage of `text` for the query's terms, or its start when no term of the
+/// body matched (a title-only or metadata match).
+fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> Snippet {
+    let s = generator.snippet(text);
+    if !s.fragment().is_empty() && !s.highlighted().is_empty() {
+        return Snippet {
+            text: s.fragment().to_string(),
+            highlights: s.highlighted().iter().map(|r| [r.start, r.end]).collect(),
+        };
+    }
+    let end = text
+        .char_indices()
+        .nth(max_chars)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    Snippet {
+        text: text[..end].to_string(),
+        highlights: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_never_fails_and_reads_syntax_as_words() {
+        assert_eq!(parse("\""), vec![Clause::Phrase(String::new())]);
+        assert_eq!(
+            parse("skola \"hög frånvaro\" -covid"),
+            vec![
+                Clause::Word("skola".into()),
+                Clause::Phrase("hög frånvaro".into()),
+                Clause::Exclude("covid".into())
+            ]
+        );
+        assert_eq!(
+            parse("title: ("),
+            vec![Clause::Word("title:".into()), Clause::Word("(".into())]
+        );
+        assert_eq!(parse(" - "), vec![Clause::Word("-".into())]);
+        assert_eq!(parse("\"öppen"), vec![Clause::Phrase("öppen".into())]);
+    }
+}

@@ -1,0 +1,314 @@
+//! Import behaviour through the real binary: incremental re-import, prune, hostile
+//! files, the writer lock, and a server that sees new commits without a restart.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+#[test]
+fn reimport_updates_only_what_changed_and_prune_removes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dumps = tmp.path().join("dumps");
+    copy_dir(&seeds(), &dumps);
+    let index = tmp.path().join("index");
+
+    let r = import(&index, &[&dumps], &[]);
+    assert_eq!(
+        (r["imported"].as_u64(), r["documents"].as_u64()),
+        (Some(5), Some(5)),
+        "{r}"
+    );
+
+    let r = import(&index, &[&dumps], &[]);
+    assert_eq!(r["imported"], 0, "{r}");
+    assert_eq!(r["updated"], 0, "{r}");
+    assert_eq!(r["unchanged"], 5, "{r}");
+
+    let edited = dumps.join("004_30b83a1f528b4103.txt");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text = text.replace("Inom projektet", "Inom projektet Zebrafinkarna");
+    std::fs::write(&edited, text).unwrap();
+    let r = import(&index, &[&dumps], &[]);
+    assert_eq!(r["updated"], 1, "{r}");
+    assert_eq!(r["unchanged"], 4, "{r}");
+    assert_eq!(r["documents"], 5, "{r}");
+
+    let mut c = hitta(tmp.path());
+    c.args(["search", "zebrafinkarna", "--json", "--index"])
+        .arg(&index);
+    let answer: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+    assert_eq!(hit_paths(&answer), vec!["004_30b83a1f528b4103.txt"]);
+
+    std::fs::remove_file(dumps.join("003_33fe084e53ab7db6.txt")).unwrap();
+    let r = import(&index, &[&dumps], &[]);
+    assert_eq!(r["removed"], 0, "without --prune nothing is removed: {r}");
+    let r = import(&index, &[&dumps], &["--prune"]);
+    assert_eq!(r["removed"], 1, "{r}");
+    assert_eq!(r["documents"], 4, "{r}");
+
+    // The human report names the counts.
+    let mut c = hitta(tmp.path());
+    c.arg("import").arg("--index").arg(&index).arg(&dumps);
+    let out = String::from_utf8(ok(c).stdout).unwrap();
+    assert!(out.contains("unchanged 4"), "{out}");
+}
+
+fn skipped_reason<'a>(report: &'a Value, path: &str) -> Option<&'a str> {
+    report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == path)
+        .map(|s| s["reason"].as_str().unwrap())
+}
+
+#[test]
+fn every_hostile_file_is_imported_right_or_skipped_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let bad = shared("corpus/bad");
+    let huge = tmp.path().join("huge");
+    std::fs::create_dir_all(&huge).unwrap();
+    let s =
+        "Regeringen har beslutat om ett förslag till ändrat program för Europeiska socialfonden. ";
+    std::fs::write(
+        huge.join("huge-single-line.txt"),
+        s.repeat(50_000_000 / s.len()),
+    )
+    .unwrap();
+
+    let mut c = hitta(tmp.path());
+    c.env("HITTA_IMPORT_MAX_FILE_MB", "20");
+    c.arg("import")
+        .arg("--json")
+        .arg("--index")
+        .arg(&index)
+        .arg(&bad)
+        .arg(&huge);
+    let out = ok(c);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let expected = std::fs::read_to_string(bad.join("expected.tsv")).unwrap();
+    let server = Server::start(&index);
+    let mut imported = 0;
+    for row in expected.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let (file, expect) = (cols[0], cols[1]);
+        if file.starts_with("huge-single-line") {
+            let reason =
+                skipped_reason(&report, "huge-single-line.txt").expect("the huge file is named");
+            assert!(
+                reason.contains("too large") && reason.contains("20 MB"),
+                "{reason}"
+            );
+            continue;
+        }
+        match expect {
+            "skip" => {
+                let reason = skipped_reason(&report, file)
+                    .unwrap_or_else(|| panic!("{file} not in report: {report}"));
+                let want: &[&str] = match file {
+                    "empty.txt" => &["empty"],
+                    "whitespace-only.txt" => &["no text"],
+                    "image.png" | "dump-without-extension" => &["unsupported"],
+                    "script-only.html" => &["no text"],
+                    "boilerplate-only.txt" => &["no content"],
+                    _ => &["binary"],
+                };
+                assert!(
+                    want.iter().any(|w| reason.to_lowercase().contains(w)),
+                    "{file}: {reason}"
+                );
+            }
+            _ => {
+                imported += 1;
+                let (status, doc) = server.get(&format!("/documents/{}", encode(file)));
+                assert_eq!(
+                    status, 200,
+                    "{file} must be imported: {doc} / report {report}"
+                );
+                let text = doc["text"].as_str().unwrap();
+                assert!(!text.contains('\0') && !text.contains('\r'), "{file}");
+                assert!(text.len() > 100, "{file}: {text:?}");
+            }
+        }
+    }
+    assert_eq!(report["imported"], imported, "{report}");
+
+    let doc = |f: &str| server.get(&format!("/documents/{}", encode(f))).1;
+    for f in [
+        "latin1-no-declaration.txt",
+        "declared-utf8-but-cp1252.html",
+        "latin1-declared.html",
+    ] {
+        let text = doc(f)["text"].as_str().unwrap().to_string();
+        assert!(!text.contains('\u{FFFD}'), "{f}: {text}");
+        assert!(
+            text.contains('ä') || text.contains('å') || text.contains('ö'),
+            "{f}: {text}"
+        );
+    }
+    assert_eq!(doc("english-page.txt")["language"], "en");
+    for (f, le) in [("utf16le-bom.txt", true), ("utf16be-bom.txt", false)] {
+        // std's own UTF-16 decoder is the reference.
+        let bytes = std::fs::read(bad.join(f)).unwrap();
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
+        let reference = String::from_utf16(&units).unwrap().replace("\r\n", "\n");
+        let text = doc(f)["text"].as_str().unwrap().to_string();
+        assert!(text.lines().count() >= 2, "{f}: {text}");
+        for line in text.lines() {
+            assert!(reference.contains(line.trim()), "{f}: {line:?} is not in the original");
+        }
+    }
+    for q in ["skolfrånvaro", "arbetsmarknad"] {
+        assert!(
+            hit_paths(&server.search(q)).contains(&"control-chars.txt".to_string()),
+            "{q}"
+        );
+    }
+    let long = std::fs::read_to_string(bad.join("long-line.txt")).unwrap();
+    let last_word = long
+        .split_whitespace()
+        .rev()
+        .find(|w| w.chars().all(char::is_alphabetic) && w.len() > 6)
+        .unwrap();
+    assert!(
+        hit_paths(&server.search(last_word)).contains(&"long-line.txt".to_string()),
+        "{last_word}"
+    );
+    let names: Vec<String> = std::fs::read_dir(&bad)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let nfd = names
+        .iter()
+        .find(|n| n.contains('\u{308}') || n.contains('\u{30A}'))
+        .expect("an NFD file name");
+    assert_eq!(
+        server.get(&format!("/documents/{}", encode(nfd))).0,
+        200,
+        "NFD name imported under its own bytes"
+    );
+    assert_eq!(
+        server
+            .get(&format!(
+                "/documents/{}",
+                encode("Fråga om bidrag – åäö ÅÄÖ.txt")
+            ))
+            .0,
+        200
+    );
+    let deep = expected
+        .lines()
+        .find(|l| l.starts_with("nested/"))
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap();
+    assert_eq!(server.get(&format!("/documents/{}", encode(deep))).0, 200);
+}
+
+#[test]
+fn a_second_import_fails_fast_while_the_first_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let dev = shared("corpus/dev");
+    let mut first = hitta(tmp.path());
+    first
+        .arg("import")
+        .arg("--json")
+        .arg("--index")
+        .arg(&index)
+        .arg(&dev);
+    first.stdout(std::process::Stdio::piped());
+    let first = first.spawn().unwrap();
+    let lock = index.join(".hitta-import.lock");
+    assert!(
+        eventually(Duration::from_secs(60), || std::fs::read_to_string(&lock)
+            .is_ok_and(|s| !s.is_empty())),
+        "first import takes the lock"
+    );
+    let mut second = hitta(tmp.path());
+    second.arg("import").arg("--index").arg(&index).arg(seeds());
+    let out = second.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("index is being written by another import (pid"),
+        "{err}"
+    );
+    assert!(err.contains(&first.id().to_string()), "{err}");
+
+    let out = first.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["imported"].as_u64().unwrap() > 4000, "{report}");
+}
+
+#[test]
+fn a_running_server_sees_a_new_import_without_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    import(&index, &[&seeds()], &[]);
+    let server = Server::start(&index);
+    assert_eq!(server.search("regeringsuppdrag sjöfart hamnar")["total"], 0);
+
+    let extra = tmp.path().join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    std::fs::write(
+        extra.join("ny-sida.txt"),
+        "Nya regler för sjöfart\n\nRegeringen ger Trafikverket ett regeringsuppdrag om sjöfart och hamnar i hela landet.\n",
+    )
+    .unwrap();
+    let r = import(&index, &[&extra], &[]);
+    assert_eq!(r["imported"], 1, "{r}");
+    let seen = eventually(Duration::from_secs(10), || {
+        server.search("regeringsuppdrag")["total"] == 1
+    });
+    assert!(seen, "the server picks up the commit");
+    assert_eq!(server.get("/stats").1["documents"], 6);
+}
+
+#[test]
+fn fatal_errors_exit_non_zero_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = hitta(tmp.path());
+    c.arg("import")
+        .arg("--index")
+        .arg(tmp.path().join("i"))
+        .arg(tmp.path().join("missing"));
+    let out = c.output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file or folder"));
+
+    let cfg = tmp.path().join("bad.toml");
+    std::fs::write(&cfg, "[server]\nbind = 7\n").unwrap();
+    let mut c = hitta(tmp.path());
+    c.arg("import").arg("--config").arg(&cfg).arg(seeds());
+    let out = c.output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("bind"), "{err}");
+
+    let ro = tmp.path().join("ro");
+    std::fs::write(&ro, "a file where the index folder should be").unwrap();
+    let mut c = hitta(tmp.path());
+    c.arg("import")
+        .arg("--index")
+        .arg(ro.join("index"))
+        .arg(seeds());
+    let out = c.output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not writable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

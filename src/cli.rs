@@ -31,6 +31,10 @@ pub enum CliError {
     },
     #[error(transparent)]
     Eval(#[from] crate::eval::search::EvalError),
+    #[error(transparent)]
+    EvalClean(#[from] crate::eval::clean::EvalError),
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -201,17 +205,26 @@ fn report_skip(out: &mut impl Write, json: bool, path: &str, reason: &str) -> st
     }
 }
 
-/// `hitta eval clean`: cleaning quality of a folder against gold content lines.
+/// `hitta eval clean`: cleaning quality of a folder against gold content lines
+/// (`--gold gold.jsonl`) or hand labels (`--labels DIR`).
 pub fn eval_clean(
     cfg: &Config,
     dir: &std::path::Path,
     gold: Option<&std::path::Path>,
     labels: Option<&std::path::Path>,
+    json: bool,
 ) -> Result<(), CliError> {
-    let _ = (cfg, dir, gold, labels);
-    Err(CliError::Io(std::io::Error::other(
-        "eval clean is not wired yet",
-    )))
+    let report = match (gold, labels) {
+        (Some(g), _) => crate::eval::clean::run(dir, g, &cfg.clean)?,
+        (None, Some(l)) => crate::eval::clean::run_labels(dir, l, &cfg.clean)?,
+        (None, None) => return Err(CliError::Usage("give --gold FILE or --labels DIR".into())),
+    };
+    if json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else {
+        print!("{report}");
+    }
+    Ok(())
 }
 
 /// `hitta eval search`: ranking quality of the index against judged queries.

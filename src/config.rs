@@ -119,6 +119,17 @@ pub struct SearchConfig {
     pub title_boost: f32,
     /// Weight of a match in metadata values (Projektägare, Region…).
     pub metadata_boost: f32,
+    /// Weight of a match on a compound part (*frånvaro* in *skolfrånvaro*).
+    pub parts_boost: f32,
+    /// Weight of a match with å/ä/ö folded (*harnosand* for *Härnösand*).
+    pub folded_boost: f32,
+    /// Weight of a match on a typo correction.
+    pub typo_boost: f32,
+    /// A word found in fewer pages than this is also searched for by edit distance
+    /// (1 for words of 5–8 letters, 2 from 9). 0 turns typo expansion off.
+    pub typo_max_doc_freq: u64,
+    /// Most corrections added for one word.
+    pub typo_max_expansions: usize,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
 }
@@ -127,8 +138,13 @@ impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
             default_limit: 10,
-            title_boost: 0.3,
+            title_boost: 0.1,
             metadata_boost: 0.3,
+            parts_boost: 0.4,
+            folded_boost: 0.3,
+            typo_boost: 0.2,
+            typo_max_doc_freq: 2,
+            typo_max_expansions: 3,
             snippet_chars: 200,
         }
     }
@@ -213,21 +229,21 @@ fn apply_env(
             };
             let parsed = toml::from_str::<toml::Table>(&format!("v = {raw}"))
                 .ok()
-                .and_then(|mut t| t.remove("v"))
-                .unwrap_or_else(|| toml::Value::String(raw.clone()));
-            if std::mem::discriminant(&parsed) != std::mem::discriminant(slot) {
-                let parsed_as_string = toml::Value::String(raw.clone());
-                if std::mem::discriminant(&parsed_as_string) != std::mem::discriminant(slot) {
+                .and_then(|mut t| t.remove("v"));
+            *slot = match (parsed, &*slot) {
+                (Some(toml::Value::Integer(i)), toml::Value::Float(_)) => {
+                    toml::Value::Float(i as f64)
+                }
+                (Some(v), old) if std::mem::discriminant(&v) == std::mem::discriminant(old) => v,
+                (_, toml::Value::String(_)) => toml::Value::String(raw.clone()),
+                (_, old) => {
                     return Err(ConfigError::Env {
                         name,
                         value: raw.clone(),
-                        message: format!("expected a {}", slot.type_str()),
-                    });
+                        message: format!("expected a {}", old.type_str()),
+                    })
                 }
-                *slot = parsed_as_string;
-            } else {
-                *slot = parsed;
-            }
+            };
         }
     }
     Ok(())
@@ -271,6 +287,8 @@ mod tests {
         assert_eq!(c.server.bind, "127.0.0.1:9");
         assert_eq!(c.server.max_limit, 5);
         assert_eq!(c.index.dir, PathBuf::from("/tmp/x"));
+        let c = Config::load(None::<&Path>, env(&[("HITTA_SEARCH_TITLE_BOOST", "0")])).unwrap();
+        assert_eq!(c.search.title_boost, 0.0, "an integer is read as a float");
     }
 
     #[test]

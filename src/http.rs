@@ -201,16 +201,30 @@ mod tests {
         let mut cfg = Config::default();
         cfg.index.dir = tmp.path().join("index");
         let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("import");
-        import::run(&cfg, &ImportOptions { paths: vec![seeds], ..Default::default() }).unwrap();
+        import::run(
+            &cfg,
+            &ImportOptions {
+                paths: vec![seeds],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let searcher = Searcher::open(&cfg.index.dir, &cfg).unwrap();
         (tmp, router(Arc::new(searcher)))
     }
 
     async fn get(app: &Router, uri: &str) -> (StatusCode, serde_json::Value) {
-        let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let resp = app
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     #[tokio::test]
@@ -231,7 +245,12 @@ mod tests {
 
         let (status, body) = get(&app, "/analyze?text=Skolorna%20och%20skolan").await;
         assert_eq!(status, StatusCode::OK);
-        let terms: Vec<&str> = body["body"].as_array().unwrap().iter().map(|t| t["term"].as_str().unwrap()).collect();
+        let terms: Vec<&str> = body["body"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["term"].as_str().unwrap())
+            .collect();
         assert_eq!(terms.len(), 2, "{body}");
         assert_eq!(terms[0], terms[1], "{body}");
     }

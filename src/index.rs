@@ -17,11 +17,11 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
-use crate::analyze::{self, ANALYZER_VERSION, SWEDISH};
+use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
 use crate::clean::CleanPage;
 
 /// Bump when the schema changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const META_FILE: &str = "hitta.json";
 const LOCK_FILE: &str = ".hitta-import.lock";
 
@@ -63,6 +63,10 @@ pub struct Fields {
     pub title: Field,
     /// Cleaned text, Swedish analysis with positions (phrases, snippets).
     pub body: Field,
+    /// The text again with compound parts added (*frånvaro* finds *skolfrånvaro*).
+    pub body_parts: Field,
+    /// The text again with stems folded to ASCII (*harnosand* finds *Härnösand*).
+    pub body_folded: Field,
     /// Metadata values, Swedish analysis, so a search for a project owner finds the page.
     pub meta_text: Field,
     /// Metadata as a JSON object with raw values, for exact filters.
@@ -81,12 +85,19 @@ pub struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let sv = |stored: bool| {
-        let o = TextOptions::default().set_indexing_options(
+    let analyzed = |tokenizer: &str, positions: bool| {
+        TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(SWEDISH)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
+                .set_tokenizer(tokenizer)
+                .set_index_option(if positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                }),
+        )
+    };
+    let sv = |stored: bool| {
+        let o = analyzed(SWEDISH, true);
         if stored {
             o.set_stored()
         } else {
@@ -105,6 +116,8 @@ fn schema() -> (Schema, Fields) {
         hash: b.add_text_field("hash", STRING | FAST),
         title: b.add_text_field("title", sv(true)),
         body: b.add_text_field("body", sv(true)),
+        body_parts: b.add_text_field("body_parts", analyzed(SWEDISH_PARTS, false)),
+        body_folded: b.add_text_field("body_folded", analyzed(SWEDISH_FOLDED, false)),
         meta_text: b.add_text_field("meta_text", sv(false)),
         meta: b.add_json_field("meta", meta),
         metadata_json: b.add_text_field("metadata_json", STORED),
@@ -150,7 +163,7 @@ impl HittaIndex {
         check_version(dir)?;
         let index = Index::open_in_dir(dir).map_err(Self::tantivy_err(dir))?;
         let (_, fields) = schema();
-        index.tokenizers().register(SWEDISH, analyze::swedish());
+        analyze::register(index.tokenizers());
         Ok(HittaIndex {
             index,
             fields,
@@ -190,7 +203,7 @@ impl HittaIndex {
             serde_json::to_vec_pretty(&meta).unwrap_or_default(),
         )
         .map_err(not_writable)?;
-        index.tokenizers().register(SWEDISH, analyze::swedish());
+        analyze::register(index.tokenizers());
         Ok(HittaIndex {
             index,
             fields,
@@ -293,6 +306,8 @@ impl PageWriter {
         doc.add_text(f.hash, hash);
         doc.add_text(f.title, &page.title);
         doc.add_text(f.body, &page.text);
+        doc.add_text(f.body_parts, &page.text);
+        doc.add_text(f.body_folded, &page.text);
         let mut obj = BTreeMap::new();
         for (k, v) in &page.metadata {
             doc.add_text(f.meta_text, v);

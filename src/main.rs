@@ -87,6 +87,9 @@ enum EvalCommand {
         /// Folder of `<name>.tsv` line labels (label TAB line).
         #[arg(long)]
         labels: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// nDCG@10, MRR@10, Recall@10/100 of ranked search against judged queries.
     Search {
@@ -105,8 +108,23 @@ enum EvalCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line a user can act on, with the causes after it.
+            let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+            if causes.is_empty() {
+                eprintln!("hitta: {e}");
+            } else {
+                eprintln!("hitta: {e}: {}", causes.join(": "));
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let mut cfg = Config::load(cli.config.as_deref(), std::env::vars())?;
     if let Some(dir) = cli.index {
         cfg.index.dir = dir;
@@ -139,10 +157,22 @@ fn main() -> anyhow::Result<()> {
             json,
         } => hitta::cli::clean(&cfg, &paths, explain, json)?,
         Command::Eval {
-            what: EvalCommand::Clean { dir, gold, labels },
-        } => hitta::cli::eval_clean(&cfg, &dir, gold.as_deref(), labels.as_deref())?,
+            what:
+                EvalCommand::Clean {
+                    dir,
+                    gold,
+                    labels,
+                    json,
+                },
+        } => hitta::cli::eval_clean(&cfg, &dir, gold.as_deref(), labels.as_deref(), json)?,
         Command::Eval {
-            what: EvalCommand::Search { queries, qrels, runs, json },
+            what:
+                EvalCommand::Search {
+                    queries,
+                    qrels,
+                    runs,
+                    json,
+                },
         } => hitta::cli::eval_search(&cfg, &queries, &qrels, runs.as_deref(), json)?,
     }
     Ok(())

@@ -157,13 +157,22 @@ fn every_hostile_file_is_imported_right_or_skipped_with_its_reason() {
         let bytes = std::fs::read(bad.join(f)).unwrap();
         let units: Vec<u16> = bytes[2..]
             .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
             .collect();
         let reference = String::from_utf16(&units).unwrap().replace("\r\n", "\n");
         let text = doc(f)["text"].as_str().unwrap().to_string();
         assert!(text.lines().count() >= 2, "{f}: {text}");
         for line in text.lines() {
-            assert!(reference.contains(line.trim()), "{f}: {line:?} is not in the original");
+            assert!(
+                reference.contains(line.trim()),
+                "{f}: {line:?} is not in the original"
+            );
         }
     }
     for q in ["skolfrånvaro", "arbetsmarknad"] {
@@ -258,7 +267,7 @@ fn a_running_server_sees_a_new_import_without_restart() {
     let index = tmp.path().join("index");
     import(&index, &[&seeds()], &[]);
     let server = Server::start(&index);
-    assert_eq!(server.search("regeringsuppdrag sjöfart hamnar")["total"], 0);
+    assert_eq!(server.search("regeringsuppdrag")["total"], 0);
 
     let extra = tmp.path().join("extra");
     std::fs::create_dir_all(&extra).unwrap();

@@ -47,17 +47,22 @@ impl Dictionary {
         let mut parts = HashMap::with_capacity(40_000);
         for line in table.lines() {
             let mut cols = line.split('\t');
-            let (Some(part), Some(flags), Some(zipf)) = (cols.next(), cols.next(), cols.next()) else {
+            let (Some(part), Some(flags), Some(zipf)) = (cols.next(), cols.next(), cols.next())
+            else {
                 continue;
             };
-            let f = (if flags.contains('P') { P } else { 0 }) | (if flags.contains('S') { S } else { 0 });
+            let f = (if flags.contains('P') { P } else { 0 })
+                | (if flags.contains('S') { S } else { 0 });
             parts.insert(part, (f, zipf.parse().unwrap_or(0)));
         }
         Dictionary { parts }
     }
 
     fn lookup(&self, part: &str, flag: u8) -> Option<u8> {
-        self.parts.get(part).filter(|(f, _)| f & flag != 0).map(|(_, z)| *z)
+        self.parts
+            .get(part)
+            .filter(|(f, _)| f & flag != 0)
+            .map(|(_, z)| *z)
     }
 
     /// The parts of `word` (lower case), or `None` when it is not a compound of known parts.
@@ -79,7 +84,10 @@ impl Dictionary {
 
     /// Best split of `w` into at most `budget` parts (a single final part counts).
     fn best(&self, w: &str, budget: usize) -> Option<Split> {
-        let mut best: Option<Split> = self.lookup(w, S).map(|z| Split { parts: vec![w.to_string()], mean: f32::from(z) });
+        let mut best: Option<Split> = self.lookup(w, S).map(|z| Split {
+            parts: vec![w.to_string()],
+            mean: f32::from(z),
+        });
         if budget < 2 {
             return best;
         }
@@ -88,7 +96,9 @@ impl Dictionary {
             if rest.chars().count() < MIN_PART - 1 {
                 break;
             }
-            let Some(zh) = self.lookup(head, P) else { continue };
+            let Some(zh) = self.lookup(head, P) else {
+                continue;
+            };
             let mut rests: Vec<std::borrow::Cow<str>> = Vec::new();
             if rest.chars().count() >= MIN_PART {
                 rests.push(rest.into());
@@ -105,7 +115,9 @@ impl Dictionary {
                 }
             }
             for r in rests {
-                let Some(sub) = self.best(&r, budget - 1) else { continue };
+                let Some(sub) = self.best(&r, budget - 1) else {
+                    continue;
+                };
                 let n = sub.parts.len() + 1;
                 let mean = (f32::from(zh) + sub.mean * sub.parts.len() as f32) / n as f32;
                 let better = match &best {
@@ -132,7 +144,10 @@ impl TokenFilter for Decompounder {
     type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
-        DecompounderFilter { inner: tokenizer, cache: HashMap::new() }
+        DecompounderFilter {
+            inner: tokenizer,
+            cache: HashMap::new(),
+        }
     }
 }
 
@@ -187,7 +202,10 @@ impl<T: TokenStream> TokenStream for DecompounderStream<'_, T> {
         };
         if let Some(parts) = parts {
             for part in parts.iter().rev() {
-                self.pending.push(Token { text: part.clone(), ..token.clone() });
+                self.pending.push(Token {
+                    text: part.clone(),
+                    ..token.clone()
+                });
             }
         }
         true

@@ -6,21 +6,76 @@
 //! terms made by another version would silently not match, so a change demands a rebuild.
 
 mod compound;
+mod fold;
 mod stem;
 
 pub use compound::{dictionary, Decompounder};
+pub use fold::{fold, FoldedCopy};
 pub use stem::SwedishStemmer;
 
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
-    TokenStream,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
+    TextAnalyzer, TokenStream, TokenizerManager,
 };
 
 /// Name under which the Swedish analyzer is registered with the index.
 pub const SWEDISH: &str = "sv";
+/// [`swedish_parts`]: whole words plus the parts of compounds.
+pub const SWEDISH_PARTS: &str = "sv_parts";
+/// [`swedish_folded`]: stems with å/ä/ö folded to a/o.
+pub const SWEDISH_FOLDED: &str = "sv_folded";
 
-/// Bump whenever [`swedish`] changes the terms it makes.
-pub const ANALYZER_VERSION: u32 = 1;
+/// Bump whenever an analyzer changes the terms it makes.
+pub const ANALYZER_VERSION: u32 = 2;
+
+fn stop_words() -> StopWordFilter {
+    StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words")
+}
+
+/// Register every analyzer the schema names.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(SWEDISH, swedish());
+    manager.register(SWEDISH_PARTS, swedish_parts());
+    manager.register(SWEDISH_FOLDED, swedish_folded());
+}
+
+/// [`swedish`] with the [`Decompounder`] before stop words and stemming: *skolfrånvaron*
+/// gives *skolfrånvaro*, *skol* and *frånvaro*, all at one position.
+pub fn swedish_parts() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(Decompounder)
+        .filter(stop_words())
+        .filter(SwedishStemmer)
+        .build()
+}
+
+/// [`swedish`] with stems folded to ASCII afterwards, for queries typed without å/ä/ö.
+/// Folding after stemming keeps the stemmer's Swedish suffix rules intact.
+pub fn swedish_folded() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(stop_words())
+        .filter(SwedishStemmer)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// What the highlighter tokenizes a page with: whole words, compound parts and folded
+/// copies, each at the offsets of the word in the page, so that any way a query term
+/// matched marks the word it matched.
+pub fn highlighter() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(Decompounder)
+        .filter(stop_words())
+        .filter(SwedishStemmer)
+        .filter(FoldedCopy)
+        .build()
+}
 
 /// Tokenizer → drop tokens over 40 bytes → lower case → Snowball Swedish stop words →
 /// Snowball Swedish stemmer with the definite `-n` of vowel-final nouns ([`SwedishStemmer`]):
@@ -29,7 +84,7 @@ pub fn swedish() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words"))
+        .filter(stop_words())
         .filter(SwedishStemmer)
         .build()
 }

@@ -18,7 +18,8 @@ const MIN_CHARS: usize = 6;
 /// Stem one lower-cased word.
 pub fn stem_word<'a>(stemmer: &Stemmer, word: &'a str) -> Cow<'a, str> {
     let once = stemmer.stem(word);
-    let definite = (once.ends_with("an") || once.ends_with("on")) && once.chars().count() >= MIN_CHARS;
+    let definite =
+        (once.ends_with("an") || once.ends_with("on")) && once.chars().count() >= MIN_CHARS;
     if !definite {
         return once;
     }
@@ -48,7 +49,10 @@ impl<T: Tokenizer> Tokenizer for SwedishStemmerFilter<T> {
     type TokenStream<'a> = SwedishStemmerStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        SwedishStemmerStream { tail: self.inner.token_stream(text), stemmer: Stemmer::new(Algorithm::Swedish) }
+        SwedishStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: Stemmer::new(Algorithm::Swedish),
+        }
     }
 }
 
@@ -103,7 +107,12 @@ mod tests {
 
     #[test]
     fn every_form_of_an_on_word_takes_the_same_path() {
-        let forms = ["organisation", "organisationen", "organisationer", "organisationens"];
+        let forms = [
+            "organisation",
+            "organisationen",
+            "organisationer",
+            "organisationens",
+        ];
         let stems: Vec<String> = forms.iter().map(|w| stem(w)).collect();
         assert!(stems.iter().all(|s| *s == stems[0]), "{stems:?}");
     }

@@ -139,7 +139,7 @@ pub fn default_rules() -> Vec<Rule> {
         Rule::new(
             "stale-notice",
             Drop,
-            r"^(denna|den här) (artikel|sida|nyhet|text|information|nyhetsartikel)\b.*\b(äldre än|inte (längre )?(är )?aktuell|kan vara inaktuell|har arkiverats)",
+            r"^(denna|den här) (artikel|sida|nyhet|text|information|nyhetsartikel)\b.*\s(äldre än|inte (längre )?(är )?aktuell|kan vara inaktuell|har arkiverats)",
             0,
             true,
         ),
@@ -348,11 +348,14 @@ mod tests {
     /// The `[clean]` section of config.toml shows exactly the defaults.
     #[test]
     fn config_toml_mirrors_default() {
-        let Ok(text) = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")) else {
+        let Ok(text) = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        else {
             return;
         };
         let v: toml::Table = toml::from_str(&text).unwrap();
-        let Some(section) = v.get("clean") else { return };
+        let Some(section) = v.get("clean") else {
+            return;
+        };
         let parsed: CleanConfig = section.clone().try_into().unwrap();
         assert_eq!(parsed, CleanConfig::default());
     }
@@ -361,7 +364,10 @@ mod tests {
     #[ignore]
     fn print_default_toml() {
         let mut t = toml::Table::new();
-        t.insert("clean".into(), toml::Value::try_from(CleanConfig::default()).unwrap());
+        t.insert(
+            "clean".into(),
+            toml::Value::try_from(CleanConfig::default()).unwrap(),
+        );
         println!("{}", toml::to_string(&t).unwrap());
     }
 }

@@ -8,9 +8,9 @@ use regex::Regex;
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        \b(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b
-        | \b(?P<sd>\d{1,2})(:e|:a)?\s+(?P<sm>januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?\s+(?P<sy>\d{4})\b
-        | \b(?P<nd>\d{1,2})[./](?P<nm>\d{1,2})[./\s]\s*(?P<ny>\d{4})\b",
+        (?-u:\b)(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?-u:\b)
+        | (?-u:\b)(?P<sd>\d{1,2})(:e|:a)?\s+(?P<sm>januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?\s+(?P<sy>\d{4})(?-u:\b)
+        | (?-u:\b)(?P<nd>\d{1,2})[./](?P<nm>\d{1,2})[./\s]\s*(?P<ny>\d{4})(?-u:\b)",
     )
     .unwrap()
 });

@@ -13,7 +13,7 @@ pub mod normalize;
 mod pipeline;
 mod repetition;
 mod rules;
-mod signals;
+pub(crate) mod signals;
 mod title;
 
 pub use config::{default_rules, CleanConfig, Rule, RuleAction};

@@ -185,9 +185,10 @@ pub fn analyze(
                 // List items of an overlapping extract are neutral, menus negative.
                 if (s.bullet || f.kind == Some(LineKind::ListItem)) && f.count < strong_threshold {
                     0.0
-                } else if (i + 1..n).find(|&q| !infos[q].blank).is_some_and(|q| {
-                    infos[q].prose() && infos[q].plain() && !infos[q].repeated
-                }) {
+                } else if (i + 1..n)
+                    .find(|&q| !infos[q].blank)
+                    .is_some_and(|q| infos[q].prose() && infos[q].plain() && !infos[q].repeated)
+                {
                     // Probably a topic heading above its paragraph.
                     -0.5
                 } else {
@@ -213,12 +214,6 @@ pub fn analyze(
             }
         })
         .collect();
-    if std::env::var_os("HITTA_DEBUG").is_some() {
-        for i in 0..n {
-            let f = &infos[i];
-            eprintln!("{i:3} {:5.1} rep{} c{} meta{} rule{} trunc{} strong{} region{:?} | {}", score[i], f.repeated as u8, f.count, f.meta as u8, f.rule_hit as u8, f.truncate.is_some() as u8, f.shape.is_strong_prose() as u8, region[i], lines[i].chars().take(60).collect::<String>());
-        }
-    }
     let (mut best, mut best_range) = (0.0f32, None);
     let (mut cur, mut cur_start) = (0.0f32, 0);
     for i in 0..n {
@@ -240,7 +235,13 @@ pub fn analyze(
 
     // 5. Title.
     let span_start = span.map_or(n, |s| s.0);
-    let t = title::choose(page, &infos, span_start, cfg.max_title_words, strong_threshold);
+    let t = title::choose(
+        page,
+        &infos,
+        span_start,
+        cfg.max_title_words,
+        strong_threshold,
+    );
     let (lo, hi) = match span {
         Some((a, b)) => (t.line.map_or(a, |l| l.min(a)), b),
         None => (1, 0),
@@ -417,7 +418,11 @@ pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineIn
     let mut infos: Vec<LineInfo> = Vec::with_capacity(page.lines.len());
     for l in &page.lines {
         let text = l.text.as_str();
-        let mut inf = LineInfo { kind: Some(l.kind), pruned: l.pruned.is_some(), ..Default::default() };
+        let mut inf = LineInfo {
+            kind: Some(l.kind),
+            pruned: l.pruned.is_some(),
+            ..Default::default()
+        };
         if is_blank(text) {
             inf.blank = true;
             infos.push(inf);
@@ -438,7 +443,10 @@ pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineIn
         inf.widget = c.is_widget_line(text);
         if text.len() < 400 {
             if let Some(segs) = split_glued_breadcrumb(text) {
-                if segs[..segs.len() - 1].iter().all(|s| s.split_whitespace().count() <= 6) {
+                if segs[..segs.len() - 1]
+                    .iter()
+                    .all(|s| s.split_whitespace().count() <= 6)
+                {
                     inf.crumb = true;
                     inf.glued_crumb = Some(segs);
                 }
@@ -461,9 +469,15 @@ pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineIn
                 e += 1;
             }
             let p = &infos[i..e];
-            if e - i >= 2 && p.iter().all(|f| f.plain() && !f.shape.bullet && f.shape.words >= 4 && !f.shape.contact) {
+            if e - i >= 2
+                && p.iter()
+                    .all(|f| f.plain() && !f.shape.bullet && f.shape.words >= 4 && !f.shape.contact)
+            {
                 let words: usize = p.iter().map(|f| f.shape.words).sum();
-                let stops: f32 = p.iter().map(|f| f.shape.stop_density * f.shape.words as f32).sum();
+                let stops: f32 = p
+                    .iter()
+                    .map(|f| f.shape.stop_density * f.shape.words as f32)
+                    .sum();
                 let last_end = p.last().is_some_and(|f| f.shape.sentence_end);
                 if words >= 16 && last_end && stops / words as f32 >= 0.12 {
                     for f in &mut infos[i..e] {

@@ -35,7 +35,9 @@ impl Compiled {
         let mut invalid = Vec::new();
         let mut pats = Vec::new();
         for r in cfg.extra_rules.iter().chain(cfg.rules.iter()) {
-            let p = format!("(?i){}", r.pattern);
+            // `\b` as an ASCII word boundary keeps matching on the fast DFA engines
+            // (a Unicode `\b` on non-ASCII text falls back to the slow NFA).
+            let p = format!("(?i){}", r.pattern.replace(r"\b", r"(?-u:\b)"));
             match Regex::new(&p) {
                 Ok(_) => {
                     pats.push(p);
@@ -160,5 +162,44 @@ mod tests {
         assert_eq!(r("Relaterade tjänster").as_deref(), Some("related-links"));
         assert_eq!(r("Vi använder kakor (cookies) för att webbplatsen ska fungera på ett bra sätt för dig.").as_deref(), Some("cookie-banner"));
         assert_eq!(r("Regeringen föreslår skärpning av straffen"), None);
+    }
+}
+
+#[cfg(test)]
+mod bench {
+    /// `cargo test --release --lib clean::rules::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn time_signals() {
+        let dir = std::path::Path::new("/work/shared/corpus/dev");
+        let mut lines = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap().flatten().take(1500) {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                lines.extend(t.lines().map(str::to_string));
+            }
+        }
+        let cfg = crate::clean::CleanConfig::default();
+        let c = super::Compiled::new(&cfg);
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for l in &lines {
+            n += c.hits(l, l.split_whitespace().count(), "").len();
+        }
+        println!("{} lines, hits {:?} ({n})", lines.len(), t.elapsed());
+        let t = std::time::Instant::now();
+        for l in &lines {
+            n += crate::clean::signals::shape(l, &c).words;
+        }
+        println!("shape {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        for l in &lines {
+            n += c.is_widget_line(l) as usize;
+        }
+        println!("widget {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        for l in &lines {
+            n += crate::clean::normalize::count_key(l).len();
+        }
+        println!("count_key {:?} {n}", t.elapsed());
     }
 }

@@ -8,13 +8,13 @@ use regex::Regex;
 use super::rules::Compiled;
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(^|[^\d])(\+46|0)\d{1,3}[- ]?\d{2,3}[ ]?\d{2}[ ]?\d{2,3}\b|\b0\d{1,3}-\d{2,3} ?\d{2} ?\d{0,2}\b").unwrap()
+    Regex::new(r"(^|[^\d])(\+46|0)\d{1,3}[- ]?\d{2,3}[ ]?\d{2}[ ]?\d{2,3}(?-u:\b)|(?-u:\b)0\d{1,3}-\d{2,3} ?\d{2} ?\d{0,2}(?-u:\b)").unwrap()
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\w.+-]+@[\w-]+\.[\w.-]+").unwrap());
 static POSTCODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|, |\s)\d{3} ?\d{2}\s+\p{Lu}[\p{L}]+").unwrap());
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(box \d+|\p{L}+(gatan|vägen|torget|gränd|plan|backen|allén|leden|stigen|platsen|esplanaden|gata|väg) \d+\w?)\b").unwrap()
+    Regex::new(r"(?i)^(box \d+|\p{L}+(gatan|vägen|torget|gränd|plan|backen|allén|leden|stigen|platsen|esplanaden|gata|väg) \d+\w?)(?-u:\b)").unwrap()
 });
 
 /// Shape of one line.

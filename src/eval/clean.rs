@@ -19,9 +19,16 @@ use crate::extract::{self, ExtractedPage};
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: bad gold record: {msg}")]
-    Gold { path: PathBuf, line: usize, msg: String },
+    Gold {
+        path: PathBuf,
+        line: usize,
+        msg: String,
+    },
 }
 
 /// Precision / recall counts.
@@ -41,7 +48,11 @@ impl Prf {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn add(&mut self, o: Prf) {
         self.tp += o.tp;
@@ -51,7 +62,11 @@ impl Prf {
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 /// Boilerplate that leaked into the kept text (kept lines that are not gold content).
@@ -125,18 +140,27 @@ struct Gold {
 
 /// Evaluate the pages of `dir` against `gold` (`gold.jsonl` of the dev corpus).
 pub fn run(dir: &Path, gold: &Path, cfg: &CleanConfig) -> Result<CleanReport, EvalError> {
-    let text = std::fs::read_to_string(gold).map_err(|e| EvalError::Read { path: gold.into(), source: e })?;
+    let text = std::fs::read_to_string(gold).map_err(|e| EvalError::Read {
+        path: gold.into(),
+        source: e,
+    })?;
     let mut golds = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let bad = |msg: String| EvalError::Gold { path: gold.into(), line: n + 1, msg };
+        let bad = |msg: String| EvalError::Gold {
+            path: gold.into(),
+            line: n + 1,
+            msg,
+        };
         let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
         let opt = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string));
         let metadata = v.get("metadata").and_then(|m| m.as_object()).map(|m| {
-            m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
         });
         golds.push(Gold {
             file: s("file").ok_or_else(|| bad("no `file`".into()))?,
@@ -145,7 +169,11 @@ pub fn run(dir: &Path, gold: &Path, cfg: &CleanConfig) -> Result<CleanReport, Ev
             content: v
                 .get("content_lines")
                 .and_then(|c| c.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default(),
             title: s("title"),
             metadata,
@@ -158,25 +186,56 @@ pub fn run(dir: &Path, gold: &Path, cfg: &CleanConfig) -> Result<CleanReport, Ev
 
 /// Evaluate the pages of `dir` against hand labels: `labels_dir/<name>.tsv` with
 /// `label<TAB>line` rows; gold content = the rows labelled `content`.
-pub fn run_labels(dir: &Path, labels_dir: &Path, cfg: &CleanConfig) -> Result<CleanReport, EvalError> {
-    let rd = std::fs::read_dir(labels_dir).map_err(|e| EvalError::Read { path: labels_dir.into(), source: e })?;
-    let mut names: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tsv")).collect();
+pub fn run_labels(
+    dir: &Path,
+    labels_dir: &Path,
+    cfg: &CleanConfig,
+) -> Result<CleanReport, EvalError> {
+    let rd = std::fs::read_dir(labels_dir).map_err(|e| EvalError::Read {
+        path: labels_dir.into(),
+        source: e,
+    })?;
+    let mut names: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+        .collect();
     names.sort();
     let mut golds = Vec::new();
     for p in names {
-        let stem = p.file_stem().unwrap_or_default().to_string_lossy().to_string();
-        let Some(file) = ["txt", "html", "htm"].iter().map(|e| format!("{stem}.{e}")).find(|f| dir.join(f).is_file()) else {
+        let stem = p
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let Some(file) = ["txt", "html", "htm"]
+            .iter()
+            .map(|e| format!("{stem}.{e}"))
+            .find(|f| dir.join(f).is_file())
+        else {
             continue;
         };
-        let text = std::fs::read_to_string(&p).map_err(|e| EvalError::Read { path: p.clone(), source: e })?;
+        let text = std::fs::read_to_string(&p).map_err(|e| EvalError::Read {
+            path: p.clone(),
+            source: e,
+        })?;
         let content = text
             .lines()
             .filter_map(|l| l.split_once('\t'))
             .filter(|(lab, _)| *lab == "content")
             .map(|(_, line)| line.to_string())
             .collect();
-        let format = if file.ends_with(".txt") { "txt" } else { "html" };
-        golds.push(Gold { file, template: "labels".into(), format: format.into(), content, ..Default::default() });
+        let format = if file.ends_with(".txt") {
+            "txt"
+        } else {
+            "html"
+        };
+        golds.push(Gold {
+            file,
+            template: "labels".into(),
+            format: format.into(),
+            content,
+            ..Default::default()
+        });
     }
     Ok(evaluate(dir, golds, cfg))
 }
@@ -185,7 +244,11 @@ pub fn run_labels(dir: &Path, labels_dir: &Path, cfg: &CleanConfig) -> Result<Cl
 fn load(dir: &Path, file: &str, use_stages: bool) -> Result<ExtractedPage, SkipReason> {
     let bytes = std::fs::read(dir.join(file)).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
     let lower = file.to_lowercase();
-    let format = if lower.ends_with(".txt") { Format::Text } else { Format::Html };
+    let format = if lower.ends_with(".txt") {
+        Format::Text
+    } else {
+        Format::Html
+    };
     if use_stages {
         return decode::decode(file.to_string(), format, &bytes).and_then(extract::extract);
     }
@@ -211,7 +274,9 @@ fn stages_ready() -> bool {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let ok = std::panic::catch_unwind(|| {
-        decode::decode("probe.txt".into(), Format::Text, b"Hej\nhopp").and_then(extract::extract).is_ok()
+        decode::decode("probe.txt".into(), Format::Text, b"Hej\nhopp")
+            .and_then(extract::extract)
+            .is_ok()
     })
     .unwrap_or(false);
     std::panic::set_hook(prev);
@@ -223,15 +288,23 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
     if !use_stages {
         eprintln!("note: decode/extract not ready, reading .txt files directly and skipping HTML");
     }
-    let pages: Vec<Result<ExtractedPage, SkipReason>> = golds.iter().map(|g| load(dir, &g.file, use_stages)).collect();
+    let pages: Vec<Result<ExtractedPage, SkipReason>> = golds
+        .iter()
+        .map(|g| load(dir, &g.file, use_stages))
+        .collect();
     let t0 = std::time::Instant::now();
     let mut stats = SiteStats::default();
     for p in pages.iter().flatten() {
         stats.add(p, cfg);
     }
-    let cleaned: Vec<Result<CleanPage, SkipReason>> =
-        pages.into_iter().map(|p| p.and_then(|p| clean::clean(&p, &stats, cfg))).collect();
-    let mut r = CleanReport { clean_seconds: t0.elapsed().as_secs_f64(), ..Default::default() };
+    let cleaned: Vec<Result<CleanPage, SkipReason>> = pages
+        .into_iter()
+        .map(|p| p.and_then(|p| clean::clean(&p, &stats, cfg)))
+        .collect();
+    let mut r = CleanReport {
+        clean_seconds: t0.elapsed().as_secs_f64(),
+        ..Default::default()
+    };
     let has_meta = golds.iter().any(|g| g.metadata.is_some());
     let mut meta = Prf::default();
     let (mut title, mut published, mut updated) = (Acc::default(), Acc::default(), Acc::default());
@@ -263,7 +336,12 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
                 empty
             }
         };
-        let kept: Vec<&str> = page.decisions.iter().filter(|d| d.keep).map(|d| d.line.as_str()).collect();
+        let kept: Vec<&str> = page
+            .decisions
+            .iter()
+            .filter(|d| d.keep)
+            .map(|d| d.line.as_str())
+            .collect();
         let (prf, fps) = compare_lines(&kept, &g.content);
         if let Some(dump) = &dump {
             use std::io::Write;
@@ -272,9 +350,21 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
                 let _ = writeln!(d, "FP\t{}\t{}\t{}", g.template, g.file, l);
             }
             let kept_keys: Vec<String> = kept.iter().map(|l| compare_key(l)).collect();
-            let (_, fns) = multiset_prf(&g.content.iter().map(|l| compare_key(l)).filter(|l| !l.is_empty()).collect::<Vec<_>>(), &kept_keys);
+            let (_, fns) = multiset_prf(
+                &g.content
+                    .iter()
+                    .map(|l| compare_key(l))
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>(),
+                &kept_keys,
+            );
             for l in &fns {
-                let reason = page.decisions.iter().find(|d| compare_key(&d.line) == *l).map(|d| d.reason.as_str()).unwrap_or("?");
+                let reason = page
+                    .decisions
+                    .iter()
+                    .find(|d| compare_key(&d.line) == *l)
+                    .map(|d| d.reason.as_str())
+                    .unwrap_or("?");
                 let _ = writeln!(d, "FN\t{}\t{}\t{}\t{}", g.template, g.file, reason, l);
             }
         }
@@ -282,9 +372,17 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
             count_leak(&mut r.leaks, &l);
         }
         r.lines.add(prf);
-        r.per_template.entry(g.template.clone()).or_default().add(prf);
+        r.per_template
+            .entry(g.template.clone())
+            .or_default()
+            .add(prf);
         r.per_format.entry(g.format.clone()).or_default().add(prf);
-        scores.push(PageScore { file: g.file.clone(), f1: prf.f1(), fp: prf.fp, fn_: prf.fn_ });
+        scores.push(PageScore {
+            file: g.file.clone(),
+            f1: prf.f1(),
+            fp: prf.fp,
+            fn_: prf.fn_,
+        });
         if let Some(gm) = &g.metadata {
             let norm = |(k, v): &(String, String)| (compare_key(k), compare_key(v));
             let ours: Vec<(String, String)> = page.metadata.iter().map(norm).collect();
@@ -315,8 +413,16 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
 
 /// Multiset comparison of kept lines with gold lines; also the false-positive lines.
 fn compare_lines(kept: &[&str], gold: &[String]) -> (Prf, Vec<String>) {
-    let ours: Vec<String> = kept.iter().map(|l| compare_key(l)).filter(|l| !l.is_empty()).collect();
-    let theirs: Vec<String> = gold.iter().map(|l| compare_key(l)).filter(|l| !l.is_empty()).collect();
+    let ours: Vec<String> = kept
+        .iter()
+        .map(|l| compare_key(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let theirs: Vec<String> = gold
+        .iter()
+        .map(|l| compare_key(l))
+        .filter(|l| !l.is_empty())
+        .collect();
     multiset_prf(&ours, &theirs)
 }
 
@@ -348,13 +454,37 @@ fn count_leak(l: &mut Leaks, line: &str) {
     if t.contains("kakor") || t.contains("cookie") {
         l.cookie += 1;
     }
-    if ["hoppa till", "gå direkt till", "till innehåll", "till huvudinnehåll"].iter().any(|p| t.starts_with(p)) {
+    if [
+        "hoppa till",
+        "gå direkt till",
+        "till innehåll",
+        "till huvudinnehåll",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+    {
         l.skip_link += 1;
     }
-    if ["hjälpte informationen", "var informationen till hjälp", "hittade du det du", "tack för din feedback"].iter().any(|p| t.contains(p)) {
+    if [
+        "hjälpte informationen",
+        "var informationen till hjälp",
+        "hittade du det du",
+        "tack för din feedback",
+    ]
+    .iter()
+    .any(|p| t.contains(p))
+    {
         l.feedback += 1;
     }
-    if ["relaterat", "relaterade tjänster", "relaterade kategorier", "läs också", "läs mer"].contains(&t.trim_end_matches(':')) {
+    if [
+        "relaterat",
+        "relaterade tjänster",
+        "relaterade kategorier",
+        "läs också",
+        "läs mer",
+    ]
+    .contains(&t.trim_end_matches(':'))
+    {
         l.related_heading += 1;
     }
     if t.contains("äldre än") && t.contains("aktuell") {
@@ -377,7 +507,13 @@ fn row(f: &mut fmt::Formatter<'_>, name: &str, p: &Prf) -> fmt::Result {
 
 impl fmt::Display for CleanReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "pages: {} ({} skipped), clean time {:.2} s", self.pages, self.skipped.len(), self.clean_seconds)?;
+        writeln!(
+            f,
+            "pages: {} ({} skipped), clean time {:.2} s",
+            self.pages,
+            self.skipped.len(),
+            self.clean_seconds
+        )?;
         writeln!(f, "content lines:")?;
         row(f, "overall", &self.lines)?;
         for (k, p) in &self.per_format {
@@ -391,7 +527,13 @@ impl fmt::Display for CleanReport {
             row(f, "key+value", m)?;
         }
         let acc = |f: &mut fmt::Formatter<'_>, n: &str, a: &Option<Acc>| match a {
-            Some(a) => writeln!(f, "{n:<10} accuracy {:.4} ({}/{})", a.rate(), a.correct, a.total),
+            Some(a) => writeln!(
+                f,
+                "{n:<10} accuracy {:.4} ({}/{})",
+                a.rate(),
+                a.correct,
+                a.total
+            ),
             None => Ok(()),
         };
         acc(f, "title", &self.title)?;
@@ -408,7 +550,11 @@ impl fmt::Display for CleanReport {
         }
         writeln!(f, "worst pages:")?;
         for w in &self.worst {
-            writeln!(f, "  {:<32} F1 {:.3} fp {} fn {}", w.file, w.f1, w.fp, w.fn_)?;
+            writeln!(
+                f,
+                "  {:<32} F1 {:.3} fp {} fn {}",
+                w.file, w.f1, w.fp, w.fn_
+            )?;
         }
         Ok(())
     }
@@ -435,7 +581,10 @@ mod tests {
 
     #[test]
     fn multiset_counts() {
-        let (p, fps) = compare_lines(&["• a", "b", "b", "c"], &["a".into(), "b".into(), "d".into()]);
+        let (p, fps) = compare_lines(
+            &["• a", "b", "b", "c"],
+            &["a".into(), "b".into(), "d".into()],
+        );
         assert_eq!((p.tp, p.fp, p.fn_), (2, 2, 1));
         assert_eq!(fps, vec!["b".to_string(), "c".to_string()]);
     }
@@ -446,9 +595,15 @@ mod tests {
     fn report() {
         let cfg = CleanConfig::default();
         let seeds = Path::new(CORPUS).join("seeds");
-        println!("== seeds (labels)\n{}", run_labels(&seeds, &seeds.join("labels"), &cfg).unwrap());
+        println!(
+            "== seeds (labels)\n{}",
+            run_labels(&seeds, &seeds.join("labels"), &cfg).unwrap()
+        );
         let dev = Path::new(CORPUS).join("dev");
-        println!("== dev (gold.jsonl)\n{}", run(&dev, &dev.join("gold.jsonl"), &cfg).unwrap());
+        println!(
+            "== dev (gold.jsonl)\n{}",
+            run(&dev, &dev.join("gold.jsonl"), &cfg).unwrap()
+        );
     }
 
     /// Print the decisions for the files named in `HITTA_EXPLAIN` (comma separated)
@@ -458,7 +613,11 @@ mod tests {
     fn explain() {
         let dir = std::env::var("HITTA_DIR").unwrap_or_else(|_| format!("{CORPUS}/dev"));
         let dir = Path::new(&dir);
-        let want: Vec<String> = std::env::var("HITTA_EXPLAIN").unwrap_or_default().split(',').map(str::to_string).collect();
+        let want: Vec<String> = std::env::var("HITTA_EXPLAIN")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect();
         let use_stages = stages_ready();
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
@@ -466,20 +625,34 @@ mod tests {
             .filter(|n| n.ends_with(".txt") || n.ends_with(".html"))
             .collect();
         names.sort();
-        let pages: Vec<ExtractedPage> = names.iter().filter_map(|n| load(dir, n, use_stages).ok()).collect();
+        let pages: Vec<ExtractedPage> = names
+            .iter()
+            .filter_map(|n| load(dir, n, use_stages).ok())
+            .collect();
         let cfg = CleanConfig::default();
         let mut stats = SiteStats::default();
         for p in &pages {
             stats.add(p, &cfg);
         }
-        for p in pages.iter().filter(|p| want.iter().any(|w| p.path.contains(w.as_str()))) {
+        for p in pages
+            .iter()
+            .filter(|p| want.iter().any(|w| p.path.contains(w.as_str())))
+        {
             println!("===== {}", p.path);
             match clean::clean(p, &stats, &cfg) {
                 Ok(c) => {
-                    println!("title: {}\nmeta: {:?}\npublished {:?} updated {:?} lang {:?}", c.title, c.metadata, c.published, c.updated, c.language);
+                    println!(
+                        "title: {}\nmeta: {:?}\npublished {:?} updated {:?} lang {:?}",
+                        c.title, c.metadata, c.published, c.updated, c.language
+                    );
                     for d in &c.decisions {
                         let l: String = d.line.chars().take(110).collect();
-                        println!("{} {:<22} | {}", if d.keep { "+" } else { " " }, d.reason, l);
+                        println!(
+                            "{} {:<22} | {}",
+                            if d.keep { "+" } else { " " },
+                            d.reason,
+                            l
+                        );
                     }
                 }
                 Err(e) => println!("skipped: {e}"),
@@ -501,9 +674,16 @@ mod acceptance {
             .filter(|n| n.ends_with(".txt"))
             .collect();
         names.sort();
-        let pages: Vec<ExtractedPage> = names.iter().filter_map(|n| load(dir, n, use_stages).ok()).collect();
+        let pages: Vec<ExtractedPage> = names
+            .iter()
+            .filter_map(|n| load(dir, n, use_stages).ok())
+            .collect();
         let cfg = CleanConfig::default();
-        clean::clean_all(&pages, &cfg).into_iter().zip(pages).map(|(r, p)| (p.path, r)).collect()
+        clean::clean_all(&pages, &cfg)
+            .into_iter()
+            .zip(pages)
+            .map(|(r, p)| (p.path, r))
+            .collect()
     }
 
     #[test]
@@ -515,21 +695,55 @@ mod acceptance {
         assert_eq!(out.len(), 5);
         for (path, r) in &out {
             let p = r.as_ref().unwrap_or_else(|e| panic!("{path}: {e}"));
-            for bad in ["använder cookies", "Hoppa till innehåll", "Hjälpte informationen dig", "Relaterade tjänster"] {
+            for bad in [
+                "använder cookies",
+                "Hoppa till innehåll",
+                "Hjälpte informationen dig",
+                "Relaterade tjänster",
+            ] {
                 assert!(!p.text.contains(bad), "{path} keeps {bad:?}");
             }
             assert_eq!(p.language.as_deref(), Some("sv"), "{path}");
         }
-        let p = out.iter().find(|(p, _)| p.starts_with("000_")).unwrap().1.as_ref().unwrap();
-        let get = |k: &str| p.metadata.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.as_str());
+        let p = out
+            .iter()
+            .find(|(p, _)| p.starts_with("000_"))
+            .unwrap()
+            .1
+            .as_ref()
+            .unwrap();
+        let get = |k: &str| {
+            p.metadata
+                .iter()
+                .find(|(mk, _)| mk == k)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(get("Diarienummer"), Some("22-010-S04"));
         assert_eq!(get("Projektägare"), Some("KARLSTADS KOMMUN"));
         assert_eq!(p.title, "22-010-S04 - Värmlands Skolsamverkan");
-        let p = out.iter().find(|(p, _)| p.starts_with("004_")).unwrap().1.as_ref().unwrap();
-        assert_eq!(p.title, "Projekt Vägar framåt – för ökad utbildningsnivå och hälsa bland unga");
+        let p = out
+            .iter()
+            .find(|(p, _)| p.starts_with("004_"))
+            .unwrap()
+            .1
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            p.title,
+            "Projekt Vägar framåt – för ökad utbildningsnivå och hälsa bland unga"
+        );
         assert_eq!(p.published.as_deref(), Some("2022-02-24"));
-        let p = out.iter().find(|(p, _)| p.starts_with("003_")).unwrap().1.as_ref().unwrap();
-        assert_eq!(p.title, "Många ungdomar tillbaka till studier tack vare projektet #jagmed");
+        let p = out
+            .iter()
+            .find(|(p, _)| p.starts_with("003_"))
+            .unwrap()
+            .1
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            p.title,
+            "Många ungdomar tillbaka till studier tack vare projektet #jagmed"
+        );
         assert_eq!(p.published.as_deref(), Some("2018-12-17"));
         assert_eq!(p.updated.as_deref(), Some("2018-12-17"));
     }
@@ -551,7 +765,9 @@ mod acceptance {
         let p = one("english-page.txt").unwrap();
         assert_eq!(p.language.as_deref(), Some("en"));
         match one("boilerplate-only.txt") {
-            Err(SkipReason::NoContent(m)) => assert!(m.starts_with("no content left after cleaning: all "), "{m}"),
+            Err(SkipReason::NoContent(m)) => {
+                assert!(m.starts_with("no content left after cleaning: all "), "{m}")
+            }
             other => panic!("boilerplate-only: {:?}", other.map(|p| p.text)),
         }
         let p = one("long-line.txt").unwrap();

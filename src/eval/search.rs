@@ -14,9 +14,16 @@ use crate::search::{SearchError, SearchRequest, Searcher};
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path} line {line}: {message}")]
-    Format { path: String, line: usize, message: String },
+    Format {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error(transparent)]
     Search(#[from] SearchError),
 }
@@ -49,7 +56,11 @@ pub struct SearchReport {
 
 impl fmt::Display for SearchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<12} {:>7} {:>8} {:>7} {:>7} {:>7}", "set", "queries", "nDCG@10", "MRR@10", "R@10", "R@100")?;
+        writeln!(
+            f,
+            "{:<12} {:>7} {:>8} {:>7} {:>7} {:>7}",
+            "set", "queries", "nDCG@10", "MRR@10", "R@10", "R@100"
+        )?;
         let row = |f: &mut fmt::Formatter<'_>, name: &str, s: &Scores| {
             writeln!(
                 f,
@@ -61,12 +72,19 @@ impl fmt::Display for SearchReport {
             row(f, name, s)?;
         }
         row(f, "all", &self.overall)?;
-        writeln!(f, "median search time {:.2} ms per query (top 100)", self.median_ms)
+        writeln!(
+            f,
+            "median search time {:.2} ms per query (top 100)",
+            self.median_ms
+        )
     }
 }
 
 fn read(path: &Path) -> Result<String, EvalError> {
-    std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Judgements: qid → docid → relevance.
@@ -89,7 +107,9 @@ pub fn read_qrels(path: &Path) -> Result<HashMap<String, HashMap<String, u32>>, 
             line: i + 1,
             message: format!("relevance {rel:?} is not a whole number"),
         })?;
-        out.entry(qid.to_string()).or_default().insert(doc.to_string(), rel);
+        out.entry(qid.to_string())
+            .or_default()
+            .insert(doc.to_string(), rel);
     }
     Ok(out)
 }
@@ -123,10 +143,20 @@ pub fn docid(path: &str) -> &str {
 pub fn score(ranked: &[&str], judged: &HashMap<String, u32>) -> Scores {
     let relevant = judged.values().filter(|&&r| r > 0).count();
     let gain = |d: &str| judged.get(d).copied().unwrap_or(0) as f64;
-    let dcg: f64 = ranked.iter().take(10).enumerate().map(|(i, d)| gain(d) / ((i + 2) as f64).log2()).sum();
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, d)| gain(d) / ((i + 2) as f64).log2())
+        .sum();
     let mut ideal: Vec<f64> = judged.values().map(|&r| r as f64).collect();
     ideal.sort_by(|a, b| b.total_cmp(a));
-    let idcg: f64 = ideal.iter().take(10).enumerate().map(|(i, g)| g / ((i + 2) as f64).log2()).sum();
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, g)| g / ((i + 2) as f64).log2())
+        .sum();
     let first = ranked.iter().take(10).position(|d| gain(d) > 0.0);
     let found = |k: usize| ranked.iter().take(k).filter(|d| gain(d) > 0.0).count() as f64;
     let denom = relevant.max(1) as f64;
@@ -162,9 +192,15 @@ pub fn run(
     let mut all = Vec::new();
     let mut times = Vec::new();
     for (qid, text) in read_queries(queries)? {
-        let Some(judged) = qrels.get(&qid) else { continue };
-        let req = SearchRequest { q: text.chars().take(300).collect(), limit: Some(100), offset: None };
-        let answer = match searcher.search(&req) {
+        let Some(judged) = qrels.get(&qid) else {
+            continue;
+        };
+        let req = SearchRequest {
+            q: text.chars().take(300).collect(),
+            limit: Some(100),
+            offset: None,
+        };
+        let answer = match searcher.search_with(&req, false) {
             Ok(a) => a,
             Err(SearchError::EmptyQuery) => continue,
             Err(e) => return Err(e.into()),

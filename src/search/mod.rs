@@ -11,15 +11,20 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyze::{self, AnalyzedToken};
+
+mod query;
+mod typo;
+
 use crate::config::Config;
 use crate::index::{HittaIndex, IndexError, Metadata, StoredPage};
+pub use query::{parse, Clause};
 
 /// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -119,40 +124,6 @@ pub struct Stats {
     pub last_commit: Option<String>,
 }
 
-/// A part of a free-text query.
-#[derive(Debug, Clone, PartialEq)]
-enum Clause {
-    Word(String),
-    Phrase(String),
-    Exclude(String),
-}
-
-/// Split a query into words, quoted phrases and `-excluded` words. Never fails:
-/// an unclosed quote makes the rest a phrase.
-fn parse(q: &str) -> Vec<Clause> {
-    let mut out = Vec::new();
-    let mut rest = q;
-    while let Some(c) = rest.chars().next() {
-        if c.is_whitespace() {
-            rest = &rest[c.len_utf8()..];
-        } else if c == '"' {
-            let body = &rest[1..];
-            let end = body.find('"').unwrap_or(body.len());
-            out.push(Clause::Phrase(body[..end].to_string()));
-            rest = body.get(end + 1..).unwrap_or("");
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let word = &rest[..end];
-            match word.strip_prefix('-') {
-                Some(w) if !w.is_empty() => out.push(Clause::Exclude(w.to_string())),
-                _ => out.push(Clause::Word(word.to_string())),
-            }
-            rest = &rest[end..];
-        }
-    }
-    out
-}
-
 /// Answers queries against one index; cheap to share between threads.
 pub struct Searcher {
     index: HittaIndex,
@@ -207,92 +178,24 @@ impl Searcher {
         Ok((limit, offset))
     }
 
-    fn term_query(&self, field: Field, term: &str, boost: f32) -> Box<dyn Query> {
-        let q = TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::WithFreqs,
-        );
-        if (boost - 1.0).abs() < f32::EPSILON {
-            Box::new(q)
-        } else {
-            Box::new(BoostQuery::new(Box::new(q), boost))
-        }
-    }
-
-    /// The tokens of `text` as a field sees them; a phrase when several.
-    fn field_query(
-        &self,
-        field: Field,
-        tokens: &[AnalyzedToken],
-        boost: f32,
-    ) -> Option<Box<dyn Query>> {
-        match tokens {
-            [] => None,
-            [t] => Some(self.term_query(field, &t.term, boost)),
-            many => {
-                let first = many[0].position;
-                let terms = many
-                    .iter()
-                    .map(|t| (t.position - first, Term::from_field_text(field, &t.term)))
-                    .collect();
-                let q = PhraseQuery::new_with_offset(terms);
-                Some(Box::new(BoostQuery::new(Box::new(q), boost)))
-            }
-        }
-    }
-
-    /// Build the tantivy query for `q`, or `None` when nothing searchable is left
-    /// (only stop words or punctuation).
-    pub fn build_query(&self, q: &str) -> Option<Box<dyn Query>> {
-        let f = self.index.fields;
-        let s = &self.cfg.search;
-        let mut analyzer = analyze::swedish();
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut must_not: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for clause in parse(q) {
-            let (text, exclude) = match &clause {
-                Clause::Word(w) | Clause::Phrase(w) => (w.as_str(), false),
-                Clause::Exclude(w) => (w.as_str(), true),
-            };
-            let tokens = analyze::tokens(&mut analyzer, text);
-            // A bare word that the tokenizer splits (22-010-S04) is a phrase of its parts;
-            // only a quoted phrase across several words keeps stop-word gaps.
-            let per_field: Vec<Box<dyn Query>> = [
-                (f.body, 1.0),
-                (f.title, s.title_boost),
-                (f.meta_text, s.metadata_boost),
-            ]
-            .into_iter()
-            .filter(|(_, b)| *b > 0.0)
-            .filter_map(|(field, boost)| self.field_query(field, &tokens, boost))
-            .collect();
-            if per_field.is_empty() {
-                continue;
-            }
-            let q: Box<dyn Query> = Box::new(BooleanQuery::new(
-                per_field.into_iter().map(|q| (Occur::Should, q)).collect(),
-            ));
-            if exclude {
-                must_not.push((Occur::MustNot, q));
-            } else {
-                should.push((Occur::Should, q));
-            }
-        }
-        if should.is_empty() {
-            return None;
-        }
-        let mut clauses = should;
-        clauses.extend(must_not);
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-
     /// Run a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        self.search_with(req, true)
+    }
+
+    /// Run a search; without `snippets` the hits carry empty snippets (what ranking
+    /// evaluation needs: the same ranking, without the cost of highlighting 100 pages).
+    pub fn search_with(
+        &self,
+        req: &SearchRequest,
+        snippets: bool,
+    ) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         let (limit, offset) = self.validate(req)?;
         let internal = |e: tantivy::TantivyError| SearchError::Internal(e.to_string());
         let searcher = self.reader.searcher();
-        let Some(query) = self.build_query(&req.q) else {
+        let Some(built) = query::build(&req.q, &self.index.fields, &self.cfg.search, &searcher)
+        else {
             return Ok(SearchResponse {
                 query: req.q.clone(),
                 total: 0,
@@ -300,25 +203,30 @@ impl Searcher {
                 hits: vec![],
             });
         };
+        let collector = (
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score(),
+            Count,
+        );
         let (top, total) = searcher
-            .search(
-                &query,
-                &(
-                    TopDocs::with_limit(limit)
-                        .and_offset(offset)
-                        .order_by_score(),
-                    Count,
-                ),
-            )
+            .search(&built.query, &collector)
             .map_err(internal)?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.index.fields.body)
-            .map_err(internal)?;
-        snippets.set_max_num_chars(self.cfg.search.snippet_chars);
+        let generator = SnippetGenerator::new(
+            built.highlight,
+            analyze::highlighter(),
+            self.index.fields.body,
+            self.cfg.search.snippet_chars,
+        );
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
             let page = self.index.stored(&doc);
-            let snippet = make_snippet(&snippets, &page.text, self.cfg.search.snippet_chars);
+            let snippet = if snippets {
+                make_snippet(&generator, &page.text, self.cfg.search.snippet_chars)
+            } else {
+                Snippet::default()
+            };
             hits.push(Hit {
                 id: page.id,
                 path: page.path,
@@ -409,29 +317,5 @@ fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> S
     Snippet {
         text: text[..end].to_string(),
         highlights: vec![],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parse_never_fails_and_reads_syntax_as_words() {
-        assert_eq!(parse("\""), vec![Clause::Phrase(String::new())]);
-        assert_eq!(
-            parse("skola \"hög frånvaro\" -covid"),
-            vec![
-                Clause::Word("skola".into()),
-                Clause::Phrase("hög frånvaro".into()),
-                Clause::Exclude("covid".into())
-            ]
-        );
-        assert_eq!(
-            parse("title: ("),
-            vec![Clause::Word("title:".into()), Clause::Word("(".into())]
-        );
-        assert_eq!(parse(" - "), vec![Clause::Word("-".into())]);
-        assert_eq!(parse("\"öppen"), vec![Clause::Phrase("öppen".into())]);
     }
 }

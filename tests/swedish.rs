@@ -1,0 +1,88 @@
+//! Swedish search behaviour over a real index: compounds, å/ä/ö typed as a/o, typos.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+const NARSAM: &str = "002_03e3681fb23cbdfb.txt";
+const KARLSKOGA: &str = "003_33fe084e53ab7db6.txt";
+
+fn highlighted(hit: &Value) -> Vec<String> {
+    let text = hit["snippet"]["text"].as_str().unwrap();
+    hit["snippet"]["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].to_lowercase()
+        })
+        .collect()
+}
+
+fn hit<'a>(answer: &'a Value, path: &str) -> Option<&'a Value> {
+    answer["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["path"] == path)
+}
+
+#[test]
+fn compounds_diacritics_and_typos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    import(&index, &[&seeds()], &[]);
+    let server = Server::start(&index);
+
+    // A part of a compound finds the compound, and marks the whole word.
+    let answer = server.search("frånvaro");
+    let h =
+        hit(&answer, NARSAM).unwrap_or_else(|| panic!("frånvaro must find skolfrånvaro: {answer}"));
+    assert!(
+        highlighted(h).iter().any(|w| w.contains("skolfrånvaro")),
+        "{h}"
+    );
+
+    // å/ä/ö typed as a/o.
+    for q in ["harnosand", "skolfranvaro"] {
+        let answer = server.search(q);
+        assert!(hit(&answer, NARSAM).is_some(), "{q}: {answer}");
+    }
+
+    // A typo is corrected and the corrected word is marked.
+    let answer = server.search("Karlskgoa");
+    assert_eq!(
+        hit_paths(&answer).first().map(String::as_str),
+        Some(KARLSKOGA),
+        "{answer}"
+    );
+    assert!(
+        highlighted(&answer["hits"][0])
+            .iter()
+            .any(|w| w == "karlskoga"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn an_exact_match_with_a_swedish_letter_ranks_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dumps = tmp.path().join("dumps");
+    std::fs::create_dir_all(&dumps).unwrap();
+    std::fs::write(
+        dumps.join("far.txt"),
+        "Om föräldraledighet\n\nNär en far vill vara hemma med sitt barn gäller samma regler som för mamman.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dumps.join("far-med-ring.txt"),
+        "Om bidrag\n\nDu får ansöka om bidraget när beslutet har kommit, och du får svar inom en månad.\n",
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    import(&index, &[&dumps], &[]);
+    let server = Server::start(&index);
+    assert_eq!(hit_paths(&server.search("får"))[0], "far-med-ring.txt");
+    assert_eq!(hit_paths(&server.search("far"))[0], "far.txt");
+}

@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/search", get(search_get).post(search_post))
+        // `?q=` adds `highlights`: byte ranges of the words the query matches in `text`.
         .route("/documents/{*id}", get(document))
         .route(
             "/health",
@@ -157,13 +158,26 @@ async fn search_post(State(state): State<AppState>, body: Bytes) -> Result<Respo
 async fn document(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let id2 = id.clone();
-    let page = tokio::task::spawn_blocking(move || state.document(&id2))
-        .await
-        .map_err(|e| SearchError::Internal(e.to_string()))??;
-    match page {
-        Some(p) => Ok(Json(p).into_response()),
+    let answer = tokio::task::spawn_blocking(move || {
+        let page = state.document(&id2)?;
+        Ok::<_, SearchError>(page.map(|p| {
+            let highlights = params.get("q").map(|q| state.highlights(&p.text, q));
+            (p, highlights)
+        }))
+    })
+    .await
+    .map_err(|e| SearchError::Internal(e.to_string()))??;
+    match answer {
+        Some((page, highlights)) => {
+            let mut body = serde_json::to_value(&page).unwrap_or_default();
+            if let (Some(h), Some(obj)) = (highlights, body.as_object_mut()) {
+                obj.insert("highlights".into(), json!(h));
+            }
+            Ok(Json(body).into_response())
+        }
         None => Err(ApiError {
             status: StatusCode::NOT_FOUND,
             code: "document_not_found",

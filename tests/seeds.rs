@@ -99,6 +99,20 @@ fn seeds_are_cleaned_searched_and_highlighted() {
         }
     }
 
+    // The whole page with the query's matches marked, for the editor's page view.
+    let (status, doc) = server.get(&format!(
+        "/documents/{}?q=skolfr%C3%A5nvaron",
+        encode(&say_it[0])
+    ));
+    assert_eq!(status, 200);
+    let text = doc["text"].as_str().unwrap();
+    let ranges = doc["highlights"].as_array().unwrap();
+    assert!(!ranges.is_empty(), "{doc}");
+    for r in ranges {
+        let w = &text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize];
+        assert!(w.to_lowercase().starts_with("skolfrånvaro"), "{w}");
+    }
+
     let answer = server.search("Karlskoga");
     assert_eq!(
         hit_paths(&answer).first().map(String::as_str),

@@ -15,6 +15,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::TokenStream;
 use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyze::{self, AnalyzedToken};
@@ -264,6 +265,28 @@ impl Searcher {
             }
             None => Ok(None),
         }
+    }
+
+    /// Byte ranges of `text` holding words that `q` matches, the way snippets mark them
+    /// (stems, compound parts, folded forms and typo corrections included). Lets a
+    /// client mark the matches in a whole page, e.g. the editor plugin's page view.
+    pub fn highlights(&self, text: &str, q: &str) -> Vec<[usize; 2]> {
+        let searcher = self.reader.searcher();
+        let Some(built) = query::build(q, &self.index.fields, &self.cfg.search, &searcher) else {
+            return vec![];
+        };
+        let mut out: Vec<[usize; 2]> = Vec::new();
+        let mut analyzer = analyze::highlighter();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(t) = stream.next() {
+            if built.highlight.contains_key(&t.text) {
+                match out.last_mut() {
+                    Some(last) if last[1] >= t.offset_from => last[1] = last[1].max(t.offset_to),
+                    _ => out.push([t.offset_from, t.offset_to]),
+                }
+            }
+        }
+        out
     }
 
     /// Document count, size on disk and time of the last commit.

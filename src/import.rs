@@ -189,6 +189,32 @@ fn read_limited(c: &Candidate, max_mb: u64) -> Result<Vec<u8>, SkipReason> {
     std::fs::read(&c.abs).map_err(unreadable)
 }
 
+/// The site of a page: the host of its URL when the markup names one, else the first
+/// folder of its relative path (`karlskoga.se/nyheter/x.txt`), else the name of the
+/// imported folder.
+pub fn site_of(page: &ExtractedPage, c: &Candidate) -> String {
+    if let Some(url) = &page.url {
+        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
+        let host = host
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("www.");
+        if !host.is_empty() {
+            return host.to_lowercase();
+        }
+    }
+    if let Some((first, _)) = c.rel.split_once('/') {
+        return first.to_lowercase();
+    }
+    Path::new(&c.root)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
 fn load(c: &Candidate, bytes: &[u8]) -> Result<ExtractedPage, SkipReason> {
     let raw = decode::decode(c.rel.clone(), c.format, bytes)?;
     extract::extract(raw)
@@ -306,10 +332,17 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
             })
             .collect();
         let stats = learn(pages.iter().filter_map(|p| p.as_ref().ok()), &cfg.clean);
-        let cleaned: Vec<Option<Result<CleanPage, SkipReason>>> = pages
+        type Cleaned = Option<Result<(CleanPage, String), SkipReason>>;
+        let cleaned: Vec<Cleaned> = pages
             .into_par_iter()
-            .zip(changed.par_iter())
-            .map(|(p, &ch)| ch.then(|| p.and_then(|p| clean::clean(&p, &stats, &cfg.clean))))
+            .zip(files.par_iter().zip(changed.par_iter()))
+            .map(|(p, (c, &ch))| {
+                ch.then(|| {
+                    let p = p?;
+                    let site = site_of(&p, c);
+                    clean::clean(&p, &stats, &cfg.clean).map(|page| (page, site))
+                })
+            })
             .collect();
         bar.finish_and_clear();
         let hashes: Vec<Option<String>> =
@@ -322,8 +355,8 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
             };
             let previous = existing.get(&c.rel);
             match result {
-                Ok(page) => {
-                    writer.upsert(&page, hash.as_deref().unwrap_or_default(), &c.root)?;
+                Ok((page, site)) => {
+                    writer.upsert(&page, hash.as_deref().unwrap_or_default(), &c.root, &site)?;
                     if previous.is_some() {
                         report.updated += 1;
                     } else {

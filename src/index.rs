@@ -21,7 +21,7 @@ use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PA
 use crate::clean::CleanPage;
 
 /// Bump when the schema changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const META_FILE: &str = "hitta.json";
 const LOCK_FILE: &str = ".hitta-import.lock";
 
@@ -69,8 +69,15 @@ pub struct Fields {
     pub body_folded: Field,
     /// Metadata values, Swedish analysis, so a search for a project owner finds the page.
     pub meta_text: Field,
-    /// Metadata as a JSON object with raw values, for exact filters.
+    /// Metadata as a JSON object, keys and values lower-cased, for exact filters
+    /// (`region:"norra mellansverige"`).
     pub meta: Field,
+    /// The lower-cased metadata keys of the page, so a query can tell a filter
+    /// (`region:…`) from a word that happens to hold a colon.
+    pub meta_keys: Field,
+    /// The site: host of the page URL, else the first folder of its path, else the
+    /// name of the imported folder (`site:karlskoga.se`).
+    pub site: Field,
     /// Metadata pairs in page order as stored JSON.
     pub metadata_json: Field,
     /// ISO 639-1 language code.
@@ -107,7 +114,7 @@ fn schema() -> (Schema, Fields) {
     let date = DateOptions::default().set_indexed().set_fast().set_stored();
     let meta = JsonObjectOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("raw")
+            .set_tokenizer(analyze::RAW_LOWER)
             .set_index_option(IndexRecordOption::Basic),
     );
     let fields = Fields {
@@ -120,6 +127,8 @@ fn schema() -> (Schema, Fields) {
         body_folded: b.add_text_field("body_folded", analyzed(SWEDISH_FOLDED, false)),
         meta_text: b.add_text_field("meta_text", sv(false)),
         meta: b.add_json_field("meta", meta),
+        meta_keys: b.add_text_field("meta_keys", STRING),
+        site: b.add_text_field("site", STRING | STORED | FAST),
         metadata_json: b.add_text_field("metadata_json", STORED),
         language: b.add_text_field("language", STRING | STORED | FAST),
         published: b.add_date_field("published", date.clone()),
@@ -297,13 +306,20 @@ pub struct PageWriter {
 
 impl PageWriter {
     /// Add `page`, replacing any document with the same path.
-    pub fn upsert(&mut self, page: &CleanPage, hash: &str, root: &str) -> Result<(), IndexError> {
+    pub fn upsert(
+        &mut self,
+        page: &CleanPage,
+        hash: &str,
+        root: &str,
+        site: &str,
+    ) -> Result<(), IndexError> {
         self.delete(&page.path);
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.path, &page.path);
         doc.add_text(f.root, root);
         doc.add_text(f.hash, hash);
+        doc.add_text(f.site, site.to_lowercase());
         doc.add_text(f.title, &page.title);
         doc.add_text(f.body, &page.text);
         doc.add_text(f.body_parts, &page.text);
@@ -311,8 +327,9 @@ impl PageWriter {
         let mut obj = BTreeMap::new();
         for (k, v) in &page.metadata {
             doc.add_text(f.meta_text, v);
-            obj.entry(k.clone())
-                .or_insert_with(|| OwnedValue::Str(v.clone()));
+            let key = k.to_lowercase();
+            doc.add_text(f.meta_keys, &key);
+            obj.entry(key).or_insert_with(|| OwnedValue::Str(v.clone()));
         }
         doc.add_object(f.meta, obj);
         doc.add_text(
@@ -422,6 +439,8 @@ pub struct StoredPage {
     pub id: String,
     /// Same as `id`, for clients that show a path.
     pub path: String,
+    /// The site the page belongs to (see [`Fields::site`]).
+    pub site: String,
     /// Page heading.
     pub title: String,
     /// The cleaned text.
@@ -452,6 +471,7 @@ impl StoredPage {
         StoredPage {
             id: path.clone(),
             path,
+            site: text(f.site).unwrap_or_default(),
             title: text(f.title).unwrap_or_default(),
             text: text(f.body).unwrap_or_default(),
             metadata: Metadata(

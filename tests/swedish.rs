@@ -86,3 +86,50 @@ fn an_exact_match_with_a_swedish_letter_ranks_first() {
     assert_eq!(hit_paths(&server.search("får"))[0], "far-med-ring.txt");
     assert_eq!(hit_paths(&server.search("far"))[0], "far.txt");
 }
+
+#[test]
+fn query_language_for_power_users() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    import(&index, &[&seeds()], &[]);
+    let server = Server::start(&index);
+    let paths = |q: &str| {
+        let mut p = hit_paths(&server.search(q));
+        p.sort();
+        p
+    };
+    const PROJECT: &str = "000_49fdefbf50581b3b.txt";
+    const SUNDBYBERG: &str = "001_afc759a9f325d7a5.txt";
+    const SALA: &str = "004_30b83a1f528b4103.txt";
+
+    assert_eq!(paths("region:\"Norra Mellansverige\""), vec![PROJECT]);
+    assert_eq!(paths("projektägare:\"karlstads kommun\""), vec![PROJECT]);
+    assert_eq!(paths("skolfrånvaro region:stockholm"), vec![SUNDBYBERG]);
+    assert_eq!(paths("title:skolsamverkan"), vec![PROJECT]);
+    assert_eq!(paths("published:>=2022-01-01"), vec![SALA]);
+    assert_eq!(paths("published:2018"), vec![KARLSKOGA]);
+    assert_eq!(paths("published:<2018-12-17"), Vec::<String>::new());
+    assert_eq!(paths("lang:sv").len(), 5);
+    assert!(paths("lang:en").is_empty());
+    assert_eq!(
+        paths("site:import").len(),
+        5,
+        "text dumps take the imported folder's name as site"
+    );
+    assert!(paths("skola -site:import").is_empty());
+    assert!(!paths("skola").is_empty());
+
+    // A prefix finds and marks every word it starts.
+    let answer = server.search("skolfr*");
+    assert!(hit(&answer, NARSAM).is_some(), "{answer}");
+    assert!(
+        highlighted(hit(&answer, NARSAM).unwrap())
+            .iter()
+            .all(|w| w.starts_with("skolfr")),
+        "{answer}"
+    );
+
+    // An unknown key is read as words, not as a filter that finds nothing.
+    assert!(!paths("obs:Karlskoga").is_empty());
+    assert!(!paths("\"kommunala aktivitetsansvaret\" -title:").is_empty());
+}

@@ -25,8 +25,11 @@ pub const SWEDISH_PARTS: &str = "sv_parts";
 /// [`swedish_folded`]: stems with å/ä/ö folded to a/o.
 pub const SWEDISH_FOLDED: &str = "sv_folded";
 
+/// Whole value, lower-cased: exact but case-blind filters on metadata values.
+pub const RAW_LOWER: &str = "raw_lower";
+
 /// Bump whenever an analyzer changes the terms it makes.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 3;
 
 fn stop_words() -> StopWordFilter {
     StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words")
@@ -37,6 +40,13 @@ pub fn register(manager: &TokenizerManager) {
     manager.register(SWEDISH, swedish());
     manager.register(SWEDISH_PARTS, swedish_parts());
     manager.register(SWEDISH_FOLDED, swedish_folded());
+    manager.register(
+        RAW_LOWER,
+        TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(RemoveLongFilter::limit(255))
+            .filter(LowerCaser)
+            .build(),
+    );
 }
 
 /// [`swedish`] with the [`Decompounder`] before stop words and stemming: *skolfrånvaron*

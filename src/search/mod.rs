@@ -60,6 +60,8 @@ pub struct Hit {
     pub id: String,
     /// Relative path of the imported file.
     pub path: String,
+    /// The site the page belongs to.
+    pub site: String,
     /// Page heading.
     pub title: String,
     /// BM25 score.
@@ -231,6 +233,7 @@ impl Searcher {
             hits.push(Hit {
                 id: page.id,
                 path: page.path,
+                site: page.site,
                 title: page.title,
                 score,
                 snippet,

@@ -1,55 +1,133 @@
 //! From query text to a tantivy query and the terms to highlight.
 //!
-//! Every word becomes a SHOULD group over the fields, each with its weight: the
-//! stemmed word in body, title and metadata; the same stem among compound parts; its
-//! folded form; and, when the word is rare in the index, its typo corrections. Whole
-//! words thus rank over parts, folded forms and corrections. Quotes make a phrase, a
-//! leading `-` excludes, and any other syntax is read as words: parsing never fails.
+//! Free text: every word becomes a SHOULD group over the fields, each with its weight —
+//! the stemmed word in body, title and metadata, the same stem among compound parts,
+//! its folded form and, when the word is rare in the index, its typo corrections — so
+//! whole words rank over parts, folded forms and corrections. Syntax for power users:
+//! `"phrase"`, `-word`, `skol*`, `title:word`, `site:host`, `lang:sv`,
+//! `published:>=2023-01-01` (also `>`, `<`, `<=`, a year or a month), and metadata
+//! filters `key:value` / `key:"two words"` for keys that pages have. Fielded clauses
+//! and filters are required. Anything that does not parse is read as words: a query
+//! never fails to parse.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::{DateTime, Searcher, Term};
 
 use super::typo;
 use crate::analyze::{self, AnalyzedToken};
 use crate::config::SearchConfig;
 use crate::index::Fields;
 
-/// A part of a free-text query.
+/// A part of a query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Clause {
     /// A word, ranked OR with the others.
     Word(String),
     /// A quoted phrase.
     Phrase(String),
-    /// A word or phrase after `-`: pages containing it are left out.
-    Exclude(String),
+    /// `skol*`: every word starting so.
+    Prefix(String),
+    /// `key:value` or `key:"value"`; what the key means is decided when building.
+    Field {
+        key: String,
+        value: String,
+        quoted: bool,
+    },
 }
 
-/// Split a query into words, quoted phrases and `-excluded` words. Never fails:
-/// an unclosed quote makes the rest a phrase.
-pub fn parse(q: &str) -> Vec<Clause> {
+/// A clause and whether it was negated with a leading `-`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The clause.
+    pub clause: Clause,
+    /// `-clause`: pages matching it are left out.
+    pub exclude: bool,
+}
+
+fn is_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars().count() <= 40
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
+/// Split a query into parts. Never fails: an unclosed quote makes the rest a phrase,
+/// stray syntax becomes words.
+pub fn parse(q: &str) -> Vec<Part> {
     let mut out = Vec::new();
     let mut rest = q;
     while let Some(c) = rest.chars().next() {
         if c.is_whitespace() {
             rest = &rest[c.len_utf8()..];
-        } else if c == '"' {
-            let body = &rest[1..];
-            let end = body.find('"').unwrap_or(body.len());
-            out.push(Clause::Phrase(body[..end].to_string()));
-            rest = body.get(end + 1..).unwrap_or("");
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let word = &rest[..end];
-            match word.strip_prefix('-') {
-                Some(w) if !w.is_empty() => out.push(Clause::Exclude(w.to_string())),
-                _ => out.push(Clause::Word(word.to_string())),
-            }
-            rest = &rest[end..];
+            continue;
         }
+        let mut exclude = false;
+        if c == '-' && rest[1..].chars().next().is_some_and(|n| !n.is_whitespace()) {
+            exclude = true;
+            rest = &rest[1..];
+        }
+        if let Some(body) = rest.strip_prefix('"') {
+            let end = body.find('"').unwrap_or(body.len());
+            out.push(Part {
+                clause: Clause::Phrase(body[..end].to_string()),
+                exclude,
+            });
+            rest = body.get(end + 1..).unwrap_or("");
+            continue;
+        }
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if let Some(colon) = rest[..word_end].find(':') {
+            let key = &rest[..colon];
+            let after = &rest[colon + 1..];
+            if is_key(key) {
+                if let Some(body) = after.strip_prefix('"') {
+                    let end = body.find('"').unwrap_or(body.len());
+                    let value = body[..end].to_string();
+                    rest = body.get(end + 1..).unwrap_or("");
+                    out.push(Part {
+                        clause: Clause::Field {
+                            key: key.to_lowercase(),
+                            value,
+                            quoted: true,
+                        },
+                        exclude,
+                    });
+                    continue;
+                }
+                let vend = after.find(char::is_whitespace).unwrap_or(after.len());
+                if vend > 0 {
+                    let value = after[..vend].to_string();
+                    rest = &after[vend..];
+                    out.push(Part {
+                        clause: Clause::Field {
+                            key: key.to_lowercase(),
+                            value,
+                            quoted: false,
+                        },
+                        exclude,
+                    });
+                    continue;
+                }
+            }
+        }
+        let word = &rest[..word_end];
+        rest = &rest[word_end..];
+        let clause = match word.strip_suffix('*') {
+            Some(p)
+                if p.chars().filter(|c| c.is_alphanumeric()).count() >= 2 && !p.contains('*') =>
+            {
+                Clause::Prefix(p.to_string())
+            }
+            _ => Clause::Word(word.to_string()),
+        };
+        out.push(Part { clause, exclude });
     }
     out
 }
@@ -86,23 +164,115 @@ fn phrase(field: Field, tokens: &[AnalyzedToken], boost: f32) -> Box<dyn Query> 
     ))
 }
 
-/// Build the query for `q`, or `None` when nothing searchable is left (only stop words
-/// or punctuation).
-pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Option<Built> {
-    let mut sv = analyze::swedish();
-    let mut folded = analyze::swedish_folded();
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut must_not: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut highlight = BTreeMap::new();
-    for clause in parse(q) {
-        let (text, exclude) = match &clause {
-            Clause::Word(w) | Clause::Phrase(w) => (w.as_str(), false),
-            Clause::Exclude(w) => (w.as_str(), true),
+fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, 0.0))
+}
+
+fn any(group: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        group.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// `2023`, `2023-05` or `2023-05-12` as the half-open range of days it covers.
+fn date_span(v: &str) -> Option<(time::Date, time::Date)> {
+    use time::{Date, Month};
+    let parts: Vec<&str> = v.split('-').collect();
+    let year: i32 = parts.first()?.parse().ok()?;
+    let month = |m: &str| m.parse::<u8>().ok().and_then(|m| Month::try_from(m).ok());
+    match parts.len() {
+        1 if parts[0].len() == 4 => Some((
+            Date::from_calendar_date(year, Month::January, 1).ok()?,
+            Date::from_calendar_date(year + 1, Month::January, 1).ok()?,
+        )),
+        2 => {
+            let m = month(parts[1])?;
+            let start = Date::from_calendar_date(year, m, 1).ok()?;
+            let (ny, nm) = if m == Month::December {
+                (year + 1, Month::January)
+            } else {
+                (year, m.next())
+            };
+            Some((start, Date::from_calendar_date(ny, nm, 1).ok()?))
+        }
+        3 => {
+            let d =
+                Date::from_calendar_date(year, month(parts[1])?, parts[2].parse().ok()?).ok()?;
+            Some((d, d.next_day()?))
+        }
+        _ => None,
+    }
+}
+
+fn date_term(field: Field, d: time::Date) -> Term {
+    let secs = d.midnight().assume_utc().unix_timestamp();
+    Term::from_field_date_for_search(field, DateTime::from_timestamp_secs(secs))
+}
+
+/// `>=2023-01-01`, `<2024`, `2023-05` … as a range query on a date field.
+fn date_query(field: Field, value: &str) -> Option<Box<dyn Query>> {
+    let (op, v) = ["<=", ">=", "<", ">", "="]
+        .iter()
+        .find_map(|op| value.strip_prefix(op).map(|v| (*op, v)))
+        .unwrap_or(("=", value));
+    let (start, end) = date_span(v.trim())?;
+    let (lo, hi) = match op {
+        ">=" => (Bound::Included(date_term(field, start)), Bound::Unbounded),
+        ">" => (Bound::Included(date_term(field, end)), Bound::Unbounded),
+        "<" => (Bound::Unbounded, Bound::Excluded(date_term(field, start))),
+        "<=" => (Bound::Unbounded, Bound::Excluded(date_term(field, end))),
+        _ => (
+            Bound::Included(date_term(field, start)),
+            Bound::Excluded(date_term(field, end)),
+        ),
+    };
+    Some(Box::new(RangeQuery::new(lo, hi)))
+}
+
+/// Index terms of `field` that start with `prefix`, most frequent first.
+fn prefix_terms(searcher: &Searcher, field: Field, prefix: &str, max: usize) -> Vec<String> {
+    let mut found: BTreeMap<String, u64> = BTreeMap::new();
+    for seg in searcher.segment_readers() {
+        let Ok(inv) = seg.inverted_index(field) else {
+            continue;
         };
-        let tokens = analyze::tokens(&mut sv, text);
+        let Ok(mut stream) = inv.terms().range().ge(prefix.as_bytes()).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if !stream.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut all: Vec<(String, u64)> = found.into_iter().collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1));
+    all.into_iter().take(max).map(|(t, _)| t).collect()
+}
+
+/// Most index terms a prefix expands to.
+const MAX_PREFIX_TERMS: usize = 50;
+
+struct Builder<'a> {
+    f: &'a Fields,
+    cfg: &'a SearchConfig,
+    searcher: &'a Searcher,
+    sv: tantivy::tokenizer::TextAnalyzer,
+    folded: tantivy::tokenizer::TextAnalyzer,
+    highlight: BTreeMap<String, f32>,
+}
+
+impl Builder<'_> {
+    /// The weighted field group of one free-text word or phrase.
+    fn words(&mut self, text: &str, typos: bool) -> Option<Box<dyn Query>> {
+        let (f, cfg) = (self.f, self.cfg);
+        let tokens = analyze::tokens(&mut self.sv, text);
         let mut group: Vec<Box<dyn Query>> = Vec::new();
         match tokens.as_slice() {
-            [] => continue,
+            [] => return None,
             [t] => {
                 for (field, boost) in [
                     (f.body, 1.0),
@@ -114,24 +284,31 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
                         group.push(term(field, &t.term, boost));
                     }
                 }
-                highlight.insert(t.term.clone(), 1.0);
+                self.highlight.insert(t.term.clone(), 1.0);
                 if cfg.folded_boost > 0.0 {
-                    if let Some(ft) = analyze::tokens(&mut folded, text).into_iter().next() {
+                    if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
                         group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
-                        highlight.entry(ft.term).or_insert(0.5);
+                        self.highlight.entry(ft.term).or_insert(0.5);
                     }
                 }
                 let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-                if let (Some(d), false) = (typo::distance_for(letters), exclude) {
-                    let df = searcher
+                if let (Some(d), true) =
+                    (typo::distance_for(letters), typos && cfg.typo_boost > 0.0)
+                {
+                    let df = self
+                        .searcher
                         .doc_freq(&Term::from_field_text(f.body, &t.term))
                         .unwrap_or(0);
-                    if df < cfg.typo_max_doc_freq && cfg.typo_boost > 0.0 {
-                        for (fix, _) in
-                            typo::corrections(searcher, f.body, &t.term, d, cfg.typo_max_expansions)
-                        {
+                    if df < cfg.typo_max_doc_freq {
+                        for (fix, _) in typo::corrections(
+                            self.searcher,
+                            f.body,
+                            &t.term,
+                            d,
+                            cfg.typo_max_expansions,
+                        ) {
                             group.push(term(f.body, &fix, cfg.typo_boost));
-                            highlight.entry(fix).or_insert(0.3);
+                            self.highlight.entry(fix).or_insert(0.3);
                         }
                     }
                 }
@@ -142,56 +319,243 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
                     group.push(phrase(f.title, many, cfg.title_boost));
                 }
                 for t in many {
-                    highlight.insert(t.term.clone(), 1.0);
+                    self.highlight.insert(t.term.clone(), 1.0);
                 }
             }
         }
-        let q: Box<dyn Query> = Box::new(BooleanQuery::new(
-            group.into_iter().map(|q| (Occur::Should, q)).collect(),
-        ));
-        if exclude {
-            must_not.push((Occur::MustNot, q));
-        } else {
-            should.push((Occur::Should, q));
+        Some(any(group))
+    }
+
+    /// Words of `text` in one field only (`title:`).
+    fn in_field(&mut self, field: Field, text: &str) -> Option<Box<dyn Query>> {
+        let tokens = analyze::tokens(&mut self.sv, text);
+        for t in &tokens {
+            self.highlight.insert(t.term.clone(), 1.0);
+        }
+        match tokens.as_slice() {
+            [] => None,
+            [t] => Some(term(field, &t.term, 1.0)),
+            many => Some(phrase(field, many, 1.0)),
         }
     }
-    if exclude_only(&should) {
-        return None;
+
+    fn prefix(&mut self, p: &str) -> Option<Box<dyn Query>> {
+        let lower = p.to_lowercase();
+        let terms = prefix_terms(self.searcher, self.f.body, &lower, MAX_PREFIX_TERMS);
+        if terms.is_empty() {
+            return None;
+        }
+        for t in &terms {
+            self.highlight.entry(t.clone()).or_insert(0.8);
+        }
+        Some(any(terms
+            .iter()
+            .map(|t| term(self.f.body, t, 1.0))
+            .collect()))
     }
-    if !must_not.is_empty() {
-        // Excluded words are not highlighted.
-        should.extend(must_not);
+
+    /// A `key:value` clause: `(query, required)`, or `None` when it is no filter
+    /// (then its text is searched as words).
+    fn field(&mut self, key: &str, value: &str) -> Option<(Box<dyn Query>, bool)> {
+        let f = self.f;
+        let exact = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &v.to_lowercase()),
+                IndexRecordOption::Basic,
+            ))
+        };
+        match key {
+            "title" => self.in_field(f.title, value).map(|q| (q, true)),
+            "site" => Some((
+                filter(exact(f.site, value.trim_start_matches("www."))),
+                true,
+            )),
+            "lang" | "language" => Some((filter(exact(f.language, value)), true)),
+            "published" => date_query(f.published, value).map(|q| (filter(q), true)),
+            "updated" => date_query(f.updated, value).map(|q| (filter(q), true)),
+            "path" => Some((filter(exact(f.path, value)), true)),
+            _ => {
+                let known = self
+                    .searcher
+                    .doc_freq(&Term::from_field_text(f.meta_keys, key))
+                    .unwrap_or(0)
+                    > 0;
+                if !known {
+                    return None;
+                }
+                let mut t = Term::from_field_json_path(f.meta, key, false);
+                t.append_type_and_str(&value.to_lowercase());
+                Some((
+                    filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic))),
+                    true,
+                ))
+            }
+        }
     }
-    Some(Built {
-        query: Box::new(BooleanQuery::new(should)),
-        highlight,
-    })
 }
 
-fn exclude_only(should: &[(Occur, Box<dyn Query>)]) -> bool {
-    should.is_empty()
+/// Build the query for `q`, or `None` when nothing searchable is left (only stop words
+/// or punctuation).
+pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Option<Built> {
+    let mut b = Builder {
+        f,
+        cfg,
+        searcher,
+        sv: analyze::swedish(),
+        folded: analyze::swedish_folded(),
+        highlight: BTreeMap::new(),
+    };
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut must_not: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for part in parse(q) {
+        // Each part gives queries with whether they are required.
+        let built: Vec<(Option<Box<dyn Query>>, bool)> = match &part.clause {
+            Clause::Word(w) | Clause::Phrase(w) => vec![(b.words(w, !part.exclude), false)],
+            Clause::Prefix(p) => vec![(b.prefix(p), false)],
+            Clause::Field { key, value, .. } => match b.field(key, value) {
+                Some((q, req)) => vec![(Some(q), req)],
+                // Not a filter: the key and the value are words of their own.
+                None => vec![
+                    (b.words(key, !part.exclude), false),
+                    (b.words(value, !part.exclude), false),
+                ],
+            },
+        };
+        for (query, required) in built {
+            let Some(query) = query else { continue };
+            if part.exclude {
+                must_not.push((Occur::MustNot, query));
+            } else if required {
+                must.push((Occur::Must, query));
+            } else {
+                should.push((Occur::Should, query));
+            }
+        }
+    }
+    if should.is_empty() && must.is_empty() {
+        return None;
+    }
+    let mut clauses = Vec::new();
+    if should.is_empty() {
+        // Only filters: every page that passes them, in index order.
+        clauses.push((Occur::Must, Box::new(AllQuery) as Box<dyn Query>));
+    } else {
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
+        ));
+    }
+    clauses.extend(must);
+    clauses.extend(must_not);
+    Some(Built {
+        query: Box::new(BooleanQuery::new(clauses)),
+        highlight: b.highlight,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn clauses(q: &str) -> Vec<(Clause, bool)> {
+        parse(q)
+            .into_iter()
+            .map(|p| (p.clause, p.exclude))
+            .collect()
+    }
+
+    fn word(w: &str) -> (Clause, bool) {
+        (Clause::Word(w.into()), false)
+    }
+
     #[test]
     fn parse_never_fails_and_reads_syntax_as_words() {
-        assert_eq!(parse("\""), vec![Clause::Phrase(String::new())]);
+        assert_eq!(clauses("\""), vec![(Clause::Phrase(String::new()), false)]);
         assert_eq!(
-            parse("skola \"hög frånvaro\" -covid"),
+            clauses("skola \"hög frånvaro\" -covid"),
             vec![
-                Clause::Word("skola".into()),
-                Clause::Phrase("hög frånvaro".into()),
-                Clause::Exclude("covid".into())
+                word("skola"),
+                (Clause::Phrase("hög frånvaro".into()), false),
+                (Clause::Word("covid".into()), true)
+            ]
+        );
+        assert_eq!(clauses("title: ("), vec![word("title:"), word("(")]);
+        assert_eq!(clauses(" - "), vec![word("-")]);
+        assert_eq!(
+            clauses("\"öppen"),
+            vec![(Clause::Phrase("öppen".into()), false)]
+        );
+        assert_eq!(clauses("*"), vec![word("*")]);
+        assert_eq!(clauses("::"), vec![word("::")]);
+    }
+
+    #[test]
+    fn parse_reads_fields_prefixes_and_filters() {
+        assert_eq!(
+            clauses("skol*"),
+            vec![(Clause::Prefix("skol".into()), false)]
+        );
+        assert_eq!(
+            clauses("region:\"Norra Mellansverige\" -site:sala.se published:>=2023-01-01"),
+            vec![
+                (
+                    Clause::Field {
+                        key: "region".into(),
+                        value: "Norra Mellansverige".into(),
+                        quoted: true
+                    },
+                    false
+                ),
+                (
+                    Clause::Field {
+                        key: "site".into(),
+                        value: "sala.se".into(),
+                        quoted: false
+                    },
+                    true
+                ),
+                (
+                    Clause::Field {
+                        key: "published".into(),
+                        value: ">=2023-01-01".into(),
+                        quoted: false
+                    },
+                    false
+                ),
             ]
         );
         assert_eq!(
-            parse("title: ("),
-            vec![Clause::Word("title:".into()), Clause::Word("(".into())]
+            clauses("Title:Skola"),
+            vec![(
+                Clause::Field {
+                    key: "title".into(),
+                    value: "Skola".into(),
+                    quoted: false
+                },
+                false
+            )]
         );
-        assert_eq!(parse(" - "), vec![Clause::Word("-".into())]);
-        assert_eq!(parse("\"öppen"), vec![Clause::Phrase("öppen".into())]);
+    }
+
+    #[test]
+    fn dates_cover_their_period() {
+        let (a, b) = date_span("2023").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2023-01-01".into(), "2024-01-01".into())
+        );
+        let (a, b) = date_span("2023-12").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2023-12-01".into(), "2024-01-01".into())
+        );
+        let (a, b) = date_span("2024-02-29").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2024-02-29".into(), "2024-03-01".into())
+        );
+        assert!(date_span("2023-13").is_none());
+        assert!(date_span("igår").is_none());
     }
 }

@@ -130,6 +130,10 @@ pub struct SearchConfig {
     pub typo_max_doc_freq: u64,
     /// Most corrections added for one word.
     pub typo_max_expansions: usize,
+    /// Weight of two neighbouring query words found near each other in a page.
+    pub proximity_boost: f32,
+    /// How far apart (in words) neighbouring query words may stand to count as near.
+    pub proximity_slop: u32,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
 }
@@ -145,6 +149,8 @@ impl Default for SearchConfig {
             typo_boost: 0.2,
             typo_max_doc_freq: 2,
             typo_max_expansions: 3,
+            proximity_boost: 0.5,
+            proximity_slop: 3,
             snippet_chars: 200,
         }
     }

@@ -77,10 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(search_get).post(search_post))
         // `?q=` adds `highlights`: byte ranges of the words the query matches in `text`.
         .route("/documents/{*id}", get(document))
-        .route(
-            "/health",
-            get(|| async { Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})) }),
-        )
+        .route("/health", get(health))
         .route("/stats", get(stats))
         .route("/analyze", get(analyze))
         .fallback(|| async {
@@ -186,6 +183,12 @@ async fn document(
     }
 }
 
+async fn health(State(state): State<AppState>) -> Response {
+    let documents = state.stats().documents;
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "documents": documents}))
+        .into_response()
+}
+
 async fn stats(State(state): State<AppState>) -> Response {
     Json(state.stats()).into_response()
 }
@@ -197,7 +200,29 @@ async fn analyze(
     let text = params
         .get("text")
         .ok_or_else(|| ApiError::bad_request("missing_text", "give the text as ?text=…"))?;
-    Ok(Json(json!({"text": text, "body": state.analyze(text)})).into_response())
+    let max = state.max_query_bytes();
+    if text.len() > max {
+        return Err(SearchError::QueryTooLong {
+            len: text.len(),
+            max,
+        }
+        .into());
+    }
+    let fields: serde_json::Map<String, serde_json::Value> = state
+        .analyze(text)
+        .into_iter()
+        .map(|(field, tokens)| {
+            let tokens: Vec<_> = tokens
+                .iter()
+                .map(|t| {
+                    json!({"word": &text[t.start..t.end], "term": t.term, "position": t.position,
+                           "start": t.start, "end": t.end})
+                })
+                .collect();
+            (field.to_string(), json!(tokens))
+        })
+        .collect();
+    Ok(Json(json!({"text": text, "fields": fields})).into_response())
 }
 
 #[cfg(test)]
@@ -259,7 +284,7 @@ mod tests {
 
         let (status, body) = get(&app, "/analyze?text=Skolorna%20och%20skolan").await;
         assert_eq!(status, StatusCode::OK);
-        let terms: Vec<&str> = body["body"]
+        let terms: Vec<&str> = body["fields"]["body"]
             .as_array()
             .unwrap()
             .iter()
@@ -267,5 +292,26 @@ mod tests {
             .collect();
         assert_eq!(terms.len(), 2, "{body}");
         assert_eq!(terms[0], terms[1], "{body}");
+        assert_eq!(body["fields"]["body"][0]["word"], "Skolorna");
+        let (status, body) = get(&app, "/analyze?text=skolfr%C3%A5nvaro").await;
+        assert_eq!(status, StatusCode::OK);
+        let parts: Vec<&str> = body["fields"]["body_parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["term"].as_str().unwrap())
+            .collect();
+        assert!(
+            parts.contains(&"frånvaro") && parts.contains(&"skolfrånvaro"),
+            "{body}"
+        );
+        assert_eq!(
+            body["fields"]["body_folded"][0]["term"], "skolfranvaro",
+            "{body}"
+        );
+
+        let (status, body) = get(&app, "/health").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["documents"], 5);
     }
 }

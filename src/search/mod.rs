@@ -14,7 +14,6 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::tokenizer::TokenStream;
 use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
 
@@ -74,6 +73,8 @@ pub struct Hit {
     pub language: Option<String>,
     /// Publication date, `YYYY-MM-DD`.
     pub published: Option<String>,
+    /// Last-update date, `YYYY-MM-DD`.
+    pub updated: Option<String>,
 }
 
 /// A passage of a page with the byte ranges of the words that matched the query.
@@ -81,6 +82,8 @@ pub struct Hit {
 pub struct Snippet {
     /// The passage.
     pub text: String,
+    /// Byte offset of the passage in the page's text, so a client can jump to it.
+    pub offset: usize,
     /// `[start, end)` byte ranges into `text`, on UTF-8 boundaries.
     pub highlights: Vec<[usize; 2]>,
 }
@@ -240,6 +243,7 @@ impl Searcher {
                 metadata: page.metadata,
                 language: page.language,
                 published: page.published,
+                updated: page.updated,
             });
         }
         Ok(SearchResponse {
@@ -318,10 +322,25 @@ impl Searcher {
         }
     }
 
-    /// The analyzer's tokens for `text` (what `/analyze` shows).
-    pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
-        let mut a: TextAnalyzer = analyze::swedish();
-        analyze::tokens(&mut a, text)
+    /// The tokens each analyzed field makes of `text` (what `/analyze` shows): why a
+    /// page matches, or does not.
+    pub fn analyze(&self, text: &str) -> Vec<(&'static str, Vec<AnalyzedToken>)> {
+        vec![
+            ("body", analyze::tokens(&mut analyze::swedish(), text)),
+            (
+                "body_parts",
+                analyze::tokens(&mut analyze::swedish_parts(), text),
+            ),
+            (
+                "body_folded",
+                analyze::tokens(&mut analyze::swedish_folded(), text),
+            ),
+        ]
+    }
+
+    /// Longest accepted query, in bytes.
+    pub fn max_query_bytes(&self) -> usize {
+        self.cfg.server.max_query_bytes
     }
 }
 
@@ -330,9 +349,18 @@ impl Searcher {
 fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> Snippet {
     let s = generator.snippet(text);
     if !s.fragment().is_empty() && !s.highlighted().is_empty() {
+        // Several query terms can mark the same word (its stem and its folded form).
+        let mut highlights: Vec<[usize; 2]> = Vec::new();
+        for r in s.highlighted() {
+            match highlights.last_mut() {
+                Some(last) if r.start <= last[1] => last[1] = last[1].max(r.end),
+                _ => highlights.push([r.start, r.end]),
+            }
+        }
         return Snippet {
             text: s.fragment().to_string(),
-            highlights: s.highlighted().iter().map(|r| [r.start, r.end]).collect(),
+            offset: s.fragment_range().start,
+            highlights,
         };
     }
     let end = text
@@ -342,6 +370,7 @@ fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> S
         .unwrap_or(text.len());
     Snippet {
         text: text[..end].to_string(),
+        offset: 0,
         highlights: vec![],
     }
 }

@@ -263,6 +263,8 @@ struct Builder<'a> {
     sv: tantivy::tokenizer::TextAnalyzer,
     folded: tantivy::tokenizer::TextAnalyzer,
     highlight: BTreeMap<String, f32>,
+    /// Stems of the free-text words in query order, for the proximity boost.
+    sequence: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -285,6 +287,9 @@ impl Builder<'_> {
                     }
                 }
                 self.highlight.insert(t.term.clone(), 1.0);
+                if typos {
+                    self.sequence.push(t.term.clone());
+                }
                 if cfg.folded_boost > 0.0 {
                     if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
                         group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
@@ -404,6 +409,7 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
         sv: analyze::swedish(),
         folded: analyze::swedish_folded(),
         highlight: BTreeMap::new(),
+        sequence: Vec::new(),
     };
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -435,6 +441,23 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
     }
     if should.is_empty() && must.is_empty() {
         return None;
+    }
+    // Words of the query that stand near each other in a page (in either order) lift it.
+    if cfg.proximity_boost > 0.0 {
+        for pair in b.sequence.windows(2) {
+            if pair[0] == pair[1] {
+                continue;
+            }
+            let terms = vec![
+                (0, Term::from_field_text(f.body, &pair[0])),
+                (1, Term::from_field_text(f.body, &pair[1])),
+            ];
+            let near = PhraseQuery::new_with_offset_and_slop(terms, cfg.proximity_slop);
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(near), cfg.proximity_boost)),
+            ));
+        }
     }
     let mut clauses = Vec::new();
     if should.is_empty() {

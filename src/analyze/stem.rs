@@ -146,3 +146,45 @@ mod snowball_vectors {
         assert_eq!(stemmer.stem("arbetet"), "arbet");
     }
 }
+
+#[cfg(test)]
+mod inflection_groups {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Share of Talbanken lemmas (with two or more distinct forms) whose forms all end on
+    /// one stem: Snowball alone, then with the definite-`n` step. Prints both.
+    #[test]
+    fn more_inflection_groups_meet_on_one_stem() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/lang/talbanken/form_lemma_upos_counts.tsv");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut groups: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 3 || !matches!(cols[2], "NOUN" | "VERB" | "ADJ" | "PROPN" | "ADV") {
+                continue;
+            }
+            let form = cols[0].to_lowercase();
+            if form.chars().all(char::is_alphabetic) {
+                groups.entry((cols[1].to_lowercase(), cols[2].to_string())).or_default().insert(form);
+            }
+        }
+        groups.retain(|_, forms| forms.len() >= 2);
+        let stemmer = Stemmer::new(Algorithm::Swedish);
+        let one_stem = |f: &dyn Fn(&str) -> String| {
+            groups.values().filter(|forms| forms.iter().map(|w| f(w)).collect::<BTreeSet<_>>().len() == 1).count()
+        };
+        let before = one_stem(&|w| stemmer.stem(w).into_owned());
+        let after = one_stem(&|w| stem_word(&stemmer, w).into_owned());
+        let n = groups.len() as f64;
+        println!(
+            "talbanken: {} lemma groups; one stem: Snowball {before} ({:.1}%), hitta {after} ({:.1}%)",
+            groups.len(),
+            100.0 * before as f64 / n,
+            100.0 * after as f64 / n
+        );
+        assert!(groups.len() > 500);
+        assert!(after > before, "the definite-n step must merge some groups: {after} vs {before}");
+    }
+}

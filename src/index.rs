@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema,
-    TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
@@ -21,7 +21,7 @@ use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PA
 use crate::clean::CleanPage;
 
 /// Bump when the schema changes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const META_FILE: &str = "hitta.json";
 const LOCK_FILE: &str = ".hitta-import.lock";
 
@@ -86,6 +86,8 @@ pub struct Fields {
     pub published: Field,
     /// Last-update date.
     pub updated: Field,
+    /// Year of publication (fast), for the year facet.
+    pub year: Field,
     /// `text` or `html`.
     pub format: Field,
 }
@@ -133,6 +135,7 @@ fn schema() -> (Schema, Fields) {
         language: b.add_text_field("language", STRING | STORED | FAST),
         published: b.add_date_field("published", date.clone()),
         updated: b.add_date_field("updated", date),
+        year: b.add_u64_field("year", INDEXED | FAST),
         format: b.add_text_field("format", STRING | STORED),
     };
     (b.build(), fields)
@@ -341,6 +344,13 @@ impl PageWriter {
         }
         if let Some(d) = page.published.as_deref().and_then(iso_to_datetime) {
             doc.add_date(f.published, d);
+        }
+        if let Some(y) = page
+            .published
+            .as_deref()
+            .and_then(|p| p.get(..4)?.parse::<u64>().ok())
+        {
+            doc.add_u64(f.year, y);
         }
         if let Some(d) = page.updated.as_deref().and_then(iso_to_datetime) {
             doc.add_date(f.updated, d);

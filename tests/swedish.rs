@@ -110,6 +110,28 @@ fn query_language_for_power_users() {
     assert_eq!(paths("published:2018"), vec![KARLSKOGA]);
     assert_eq!(paths("published:<2018-12-17"), Vec::<String>::new());
     assert_eq!(paths("lang:sv").len(), 5);
+    // Facets count every matching page, and their values work as filters.
+    let facets = server.search("lang:sv")["facets"].clone();
+    assert_eq!(
+        facets["language"][0],
+        serde_json::json!({"value": "sv", "count": 5}),
+        "{facets}"
+    );
+    assert_eq!(
+        facets["site"][0],
+        serde_json::json!({"value": "import", "count": 5}),
+        "{facets}"
+    );
+    let years: Vec<&str> = facets["year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(years.len(), 2, "{facets}");
+    for y in years {
+        assert_eq!(paths(&format!("lang:sv published:{y}")).len(), 1, "{y}");
+    }
     assert!(paths("lang:en").is_empty());
     assert_eq!(
         paths("site:import").len(),

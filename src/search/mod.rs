@@ -10,6 +10,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
@@ -50,6 +53,74 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// This page of hits, best first.
     pub hits: Vec<Hit>,
+    /// How the matching pages (all of them, not only this page) divide by site,
+    /// language and year of publication, most frequent first.
+    pub facets: Facets,
+}
+
+/// Counts of matching pages per value of a field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Facets {
+    /// Per site.
+    pub site: Vec<FacetCount>,
+    /// Per language.
+    pub language: Vec<FacetCount>,
+    /// Per year of publication.
+    pub year: Vec<FacetCount>,
+}
+
+/// One value of a facet and how many matching pages have it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct FacetCount {
+    /// The value, as a query filter takes it (`site:VALUE`, `lang:VALUE`, `published:VALUE`).
+    pub value: String,
+    /// Matching pages with it.
+    pub count: u64,
+}
+
+/// Most values listed per facet.
+const FACET_SIZE: u32 = 20;
+
+fn facet_request() -> Aggregations {
+    let terms = |field: &str| serde_json::json!({"terms": {"field": field, "size": FACET_SIZE}});
+    serde_json::from_value(serde_json::json!({
+        "site": terms("site"),
+        "language": terms("language"),
+        "year": terms("year"),
+    }))
+    .expect("a valid aggregation request")
+}
+
+fn facets_from(results: &AggregationResults) -> Facets {
+    let v = serde_json::to_value(results).unwrap_or_default();
+    let counts = |name: &str| -> Vec<FacetCount> {
+        let mut out: Vec<FacetCount> = v[name]["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .map(|e| FacetCount {
+                        value: match &e["key"] {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Number(n) => n
+                                .as_f64()
+                                .map(|f| (f as i64).to_string())
+                                .unwrap_or_default(),
+                            other => other.to_string(),
+                        },
+                        count: e["doc_count"].as_u64().unwrap_or(0),
+                    })
+                    .filter(|c| !c.value.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        out
+    };
+    Facets {
+        site: counts("site"),
+        language: counts("language"),
+        year: counts("year"),
+    }
 }
 
 /// One matching page.
@@ -189,8 +260,9 @@ impl Searcher {
         self.search_with(req, true)
     }
 
-    /// Run a search; without `snippets` the hits carry empty snippets (what ranking
-    /// evaluation needs: the same ranking, without the cost of highlighting 100 pages).
+    /// Run a search; without `snippets` the hits carry empty snippets and no facets
+    /// (what ranking evaluation needs: the same ranking, without the cost of
+    /// highlighting 100 pages and counting facets).
     pub fn search_with(
         &self,
         req: &SearchRequest,
@@ -207,17 +279,24 @@ impl Searcher {
                 total: 0,
                 took_ms: 0.0,
                 hits: vec![],
+                facets: Facets::default(),
             });
         };
-        let collector = (
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score(),
-            Count,
-        );
-        let (top, total) = searcher
-            .search(&built.query, &collector)
-            .map_err(internal)?;
+        let top_docs = TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score();
+        let (top, total, facets) = if snippets {
+            let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
+            let (top, total, aggs) = searcher
+                .search(&built.query, &(top_docs, Count, aggs))
+                .map_err(internal)?;
+            (top, total, facets_from(&aggs))
+        } else {
+            let (top, total) = searcher
+                .search(&built.query, &(top_docs, Count))
+                .map_err(internal)?;
+            (top, total, Facets::default())
+        };
         let generator = SnippetGenerator::new(
             built.highlight,
             analyze::highlighter(),
@@ -251,6 +330,7 @@ impl Searcher {
             total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
+            facets,
         })
     }
 

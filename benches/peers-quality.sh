@@ -52,7 +52,7 @@ score() { # run-file label
 : > "$OUT/results.tsv"
 echo "== hitta (raw pages, own cleaning)"
 cargo build --release --manifest-path "$ROOT/Cargo.toml" -q
-HITTA="$ROOT/target/release/hitta"
+HITTA="${CARGO_TARGET_DIR:-$ROOT/target}/release/hitta"
 rm -rf "$OUT/hitta-index"
 "$HITTA" import --index "$OUT/hitta-index" "$DEV" > /dev/null
 "$HITTA" eval search --index "$OUT/hitta-index" --queries "$DEV/queries.tsv" --qrels "$DEV/qrels.tsv" --runs "$OUT/hitta.run" | tail -1

@@ -43,9 +43,13 @@ pub enum CliError {
 pub fn import(cfg: &Config, opts: &ImportOptions, json: bool) -> Result<(), CliError> {
     let report = import::run(cfg, opts)?;
     if json {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        )?;
     } else {
-        print!("{report}");
+        write!(std::io::stdout(), "{report}")?;
     }
     Ok(())
 }
@@ -220,9 +224,13 @@ pub fn eval_clean(
         (None, None) => return Err(CliError::Usage("give --gold FILE or --labels DIR".into())),
     };
     if json {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        )?;
     } else {
-        print!("{report}");
+        write!(std::io::stdout(), "{report}")?;
     }
     Ok(())
 }
@@ -247,9 +255,13 @@ pub fn eval_search(
         file.as_mut().map(|f| f as &mut dyn Write),
     )?;
     if json {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        )?;
     } else {
-        print!("{report}");
+        write!(std::io::stdout(), "{report}")?;
     }
     Ok(())
 }

@@ -121,6 +121,9 @@ pub struct SearchConfig {
     pub metadata_boost: f32,
     /// Weight of a match on a compound part (*frånvaro* in *skolfrånvaro*).
     pub parts_boost: f32,
+    /// Weight of a match on a part of a compound query word (*intyg* for
+    /// *vaccinationsintyg*).
+    pub query_parts_boost: f32,
     /// Weight of a match with å/ä/ö folded (*harnosand* for *Härnösand*).
     pub folded_boost: f32,
     /// Weight of a match on a typo correction.
@@ -145,6 +148,7 @@ impl Default for SearchConfig {
             title_boost: 0.1,
             metadata_boost: 0.3,
             parts_boost: 0.4,
+            query_parts_boost: 0.6,
             folded_boost: 0.3,
             typo_boost: 0.2,
             typo_max_doc_freq: 2,

@@ -111,6 +111,14 @@ enum EvalCommand {
 fn main() -> std::process::ExitCode {
     match run(Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // `hitta search … | head` closing the pipe early is not an error.
+        Err(e)
+            if e.downcast_ref::<hitta::cli::CliError>().is_some_and(|c| {
+                matches!(c, hitta::cli::CliError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            std::process::ExitCode::SUCCESS
+        }
         Err(e) => {
             // One line a user can act on, with the causes after it.
             let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();

@@ -80,10 +80,15 @@ fn seeds_are_cleaned_searched_and_highlighted() {
         for name in &say_it {
             assert!(found.contains(name), "{q} misses {name}: {found:?}");
         }
-        for hit in answer["hits"].as_array().unwrap() {
+        // Pages that say the word mark it; pages reached only through a compound part
+        // of the query (skol-) rank below them and mark nothing.
+        for (rank, hit) in answer["hits"].as_array().unwrap().iter().enumerate() {
             let text = hit["snippet"]["text"].as_str().unwrap();
             let ranges = hit["snippet"]["highlights"].as_array().unwrap();
-            assert!(!ranges.is_empty(), "no highlight in {hit}");
+            if say_it.iter().any(|n| hit["path"] == n.as_str()) {
+                assert!(rank < say_it.len(), "{q}: {found:?}");
+                assert!(!ranges.is_empty(), "no highlight in {hit}");
+            }
             for r in ranges {
                 let (s, e) = (
                     r[0].as_u64().unwrap() as usize,

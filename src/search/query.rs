@@ -262,6 +262,7 @@ struct Builder<'a> {
     searcher: &'a Searcher,
     sv: tantivy::tokenizer::TextAnalyzer,
     folded: tantivy::tokenizer::TextAnalyzer,
+    parts: tantivy::tokenizer::TextAnalyzer,
     highlight: BTreeMap<String, f32>,
     /// Stems of the free-text words in query order, for the proximity boost.
     sequence: Vec<String>,
@@ -289,6 +290,15 @@ impl Builder<'_> {
                 self.highlight.insert(t.term.clone(), 1.0);
                 if typos {
                     self.sequence.push(t.term.clone());
+                }
+                // The parts of a compound query word reach pages that use a part alone
+                // (*vaccinationsintyg* → *intyg*).
+                if cfg.query_parts_boost > 0.0 {
+                    let parts: Vec<AnalyzedToken> = analyze::tokens(&mut self.parts, text);
+                    for p in parts.iter().filter(|p| p.term != t.term) {
+                        // Not highlighted: a part alone (*skol*) would mark every *skolan*.
+                        group.push(term(f.body_parts, &p.term, cfg.query_parts_boost));
+                    }
                 }
                 if cfg.folded_boost > 0.0 {
                     if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
@@ -408,6 +418,7 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
         searcher,
         sv: analyze::swedish(),
         folded: analyze::swedish_folded(),
+        parts: analyze::swedish_parts(),
         highlight: BTreeMap::new(),
         sequence: Vec::new(),
     };

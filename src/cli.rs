@@ -54,6 +54,21 @@ pub fn import(cfg: &Config, opts: &ImportOptions, json: bool) -> Result<(), CliE
     Ok(())
 }
 
+/// `hitta reclean`: print the report (JSON with `json`).
+pub fn reclean(cfg: &Config, json: bool) -> Result<(), CliError> {
+    let report = import::reclean(cfg)?;
+    if json {
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        )?;
+    } else {
+        write!(std::io::stdout(), "{report}")?;
+    }
+    Ok(())
+}
+
 /// `hitta serve`: import what is new unless `no_import`, then answer HTTP until stopped.
 pub fn serve(cfg: &Config, no_import: bool) -> Result<(), CliError> {
     if !no_import {

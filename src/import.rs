@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::clean::{self, CleanConfig, CleanPage, SiteStats};
 use crate::config::Config;
-use crate::decode::{self, Format, SkipReason};
+use crate::decode::{self, Format, RawPage, SkipReason};
 use crate::extract::{self, ExtractedPage};
 use crate::index::{HittaIndex, ImportLock, IndexError};
 
@@ -220,6 +220,34 @@ fn load(c: &Candidate, bytes: &[u8]) -> Result<ExtractedPage, SkipReason> {
     extract::extract(raw)
 }
 
+/// Decode and extract, keeping the decoded text for the index (see [`crate::index::Fields::raw`]).
+fn load_keeping_raw(c: &Candidate, bytes: &[u8]) -> Result<(String, ExtractedPage), SkipReason> {
+    let raw = decode::decode(c.rel.clone(), c.format, bytes)?;
+    let text = raw.text.clone();
+    Ok((text, extract::extract(raw)?))
+}
+
+/// Pages already in the index (outside this import) as extracted pages, so that site
+/// statistics cover every known page of a site, not only the ones read now.
+fn stored_pages(
+    index: &HittaIndex,
+    skip: &HashSet<&str>,
+) -> Result<Vec<ExtractedPage>, ImportError> {
+    let stored = index.raw_pages(&|p| skip.contains(p))?;
+    Ok(stored
+        .into_par_iter()
+        .filter_map(|s| {
+            let raw = RawPage {
+                path: s.path,
+                format: s.format,
+                text: s.raw,
+                encoding: "UTF-8",
+            };
+            extract::extract(raw).ok()
+        })
+        .collect())
+}
+
 /// Decode, extract and clean `files` the way an import does (statistics learnt over all
 /// of them), without touching any index: what `hitta clean` and `hitta eval clean` show.
 pub fn clean_files(
@@ -319,28 +347,40 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     let seen: HashSet<&str> = files.iter().map(|c| c.rel.as_str()).collect();
     if let Some(writer) = writer.as_mut() {
         let bar = progress_bar(opts.progress, files.len(), "cleaning");
-        let pages: Vec<Result<ExtractedPage, SkipReason>> = files
+        let pages: Vec<Result<(String, ExtractedPage), SkipReason>> = files
             .par_iter()
             .zip(read.par_iter())
             .map(|(c, r)| {
                 let p = match r {
-                    Ok((bytes, _)) => load(c, bytes),
+                    Ok((bytes, _)) => load_keeping_raw(c, bytes),
                     Err(e) => Err(e.clone()),
                 };
                 bar.inc(1);
                 p
             })
             .collect();
-        let stats = learn(pages.iter().filter_map(|p| p.as_ref().ok()), &cfg.clean);
-        type Cleaned = Option<Result<(CleanPage, String), SkipReason>>;
+        let known = if existing.keys().any(|p| !seen.contains(p.as_str())) {
+            stored_pages(&index, &seen)?
+        } else {
+            Vec::new()
+        };
+        let stats = learn(
+            pages
+                .iter()
+                .filter_map(|p| p.as_ref().ok().map(|(_, e)| e))
+                .chain(known.iter()),
+            &cfg.clean,
+        );
+        drop(known);
+        type Cleaned = Option<Result<(CleanPage, String, String), SkipReason>>;
         let cleaned: Vec<Cleaned> = pages
             .into_par_iter()
             .zip(files.par_iter().zip(changed.par_iter()))
             .map(|(p, (c, &ch))| {
                 ch.then(|| {
-                    let p = p?;
+                    let (raw, p) = p?;
                     let site = site_of(&p, c);
-                    clean::clean(&p, &stats, &cfg.clean).map(|page| (page, site))
+                    clean::clean(&p, &stats, &cfg.clean).map(|page| (page, site, raw))
                 })
             })
             .collect();
@@ -355,8 +395,14 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
             };
             let previous = existing.get(&c.rel);
             match result {
-                Ok((page, site)) => {
-                    writer.upsert(&page, hash.as_deref().unwrap_or_default(), &c.root, &site)?;
+                Ok((page, site, raw)) => {
+                    writer.upsert(
+                        &page,
+                        hash.as_deref().unwrap_or_default(),
+                        &c.root,
+                        &site,
+                        &raw,
+                    )?;
                     if previous.is_some() {
                         report.updated += 1;
                     } else {
@@ -407,6 +453,58 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
         writer.finish()?;
     }
     report.skipped = skipped;
+    report.documents = index
+        .index
+        .reader()
+        .map(|r| r.searcher().num_docs())
+        .unwrap_or(0);
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+/// `hitta reclean`: clean every indexed page again from its stored raw text, with the
+/// current rules and statistics over all of them, without reading any file.
+pub fn reclean(cfg: &Config) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let _lock = ImportLock::acquire(&cfg.index.dir)?;
+    let index = HittaIndex::open(&cfg.index.dir)?;
+    let stored = index.raw_pages(&|_| false)?;
+    let pages: Vec<Result<ExtractedPage, SkipReason>> = stored
+        .par_iter()
+        .map(|s| {
+            let raw = RawPage {
+                path: s.path.clone(),
+                format: s.format,
+                text: s.raw.clone(),
+                encoding: "UTF-8",
+            };
+            extract::extract(raw)
+        })
+        .collect();
+    let stats = learn(pages.iter().filter_map(|p| p.as_ref().ok()), &cfg.clean);
+    let cleaned: Vec<Result<CleanPage, SkipReason>> = pages
+        .into_par_iter()
+        .map(|p| p.and_then(|p| clean::clean(&p, &stats, &cfg.clean)))
+        .collect();
+    let mut writer = index.writer(cfg.index.writer_memory_mb)?;
+    let mut report = ImportReport::default();
+    for (s, result) in stored.iter().zip(cleaned) {
+        match result {
+            Ok(page) => {
+                writer.upsert(&page, &s.hash, &s.root, &s.site, &s.raw)?;
+                report.updated += 1;
+            }
+            Err(reason) => {
+                writer.delete(&s.path);
+                report.removed += 1;
+                report.skipped.push(Skipped {
+                    path: s.path.clone(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+    writer.finish()?;
     report.documents = index
         .index
         .reader()

@@ -19,9 +19,10 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
 use crate::clean::CleanPage;
+use crate::decode::Format;
 
 /// Bump when the schema changes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const META_FILE: &str = "hitta.json";
 const LOCK_FILE: &str = ".hitta-import.lock";
 
@@ -90,6 +91,9 @@ pub struct Fields {
     pub year: Field,
     /// `text` or `html`.
     pub format: Field,
+    /// The decoded page before cleaning (stored only), so pages can be cleaned again
+    /// when the rules change, and so new pages of a site learn from the ones indexed.
+    pub raw: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -121,8 +125,8 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         path: b.add_text_field("path", STRING | STORED | FAST),
-        root: b.add_text_field("root", STRING | FAST),
-        hash: b.add_text_field("hash", STRING | FAST),
+        root: b.add_text_field("root", STRING | FAST | STORED),
+        hash: b.add_text_field("hash", STRING | FAST | STORED),
         title: b.add_text_field("title", sv(true)),
         body: b.add_text_field("body", sv(true)),
         body_parts: b.add_text_field("body_parts", analyzed(SWEDISH_PARTS, false)),
@@ -137,6 +141,7 @@ fn schema() -> (Schema, Fields) {
         updated: b.add_date_field("updated", date),
         year: b.add_u64_field("year", INDEXED | FAST),
         format: b.add_text_field("format", STRING | STORED),
+        raw: b.add_text_field("raw", STORED),
     };
     (b.build(), fields)
 }
@@ -260,6 +265,48 @@ impl HittaIndex {
         Ok(out)
     }
 
+    /// Every indexed page as it was before cleaning, except those in `skip`: what
+    /// `hitta reclean` cleans again and what an import learns site statistics from.
+    pub fn raw_pages(&self, skip: &dyn Fn(&str) -> bool) -> Result<Vec<RawStored>, IndexError> {
+        let err = Self::tantivy_err(&self.dir);
+        let reader = self.index.reader().map_err(&err)?;
+        let searcher = reader.searcher();
+        let f = &self.fields;
+        let mut out = Vec::new();
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(64).map_err(|e| IndexError::Tantivy {
+                dir: self.dir.clone(),
+                message: e.to_string(),
+            })?;
+            for doc_id in seg.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id).map_err(&err)?;
+                let text = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let path = text(f.path);
+                if skip(&path) {
+                    continue;
+                }
+                out.push(RawStored {
+                    format: if text(f.format) == "html" {
+                        Format::Html
+                    } else {
+                        Format::Text
+                    },
+                    raw: text(f.raw),
+                    root: text(f.root),
+                    hash: text(f.hash),
+                    site: text(f.site),
+                    path,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// A writer with `memory_mb` of buffer. Callers hold an [`ImportLock`] first.
     pub fn writer(&self, memory_mb: usize) -> Result<PageWriter, IndexError> {
         let writer = self
@@ -300,6 +347,23 @@ fn check_version(dir: &Path) -> Result<(), IndexError> {
     }
 }
 
+/// A page as stored before cleaning, with what identifies it.
+#[derive(Debug, Clone)]
+pub struct RawStored {
+    /// Relative path (identity).
+    pub path: String,
+    /// Folder it was imported from.
+    pub root: String,
+    /// Content hash of its file.
+    pub hash: String,
+    /// Its site.
+    pub site: String,
+    /// Text or HTML.
+    pub format: Format,
+    /// The decoded text before extraction and cleaning.
+    pub raw: String,
+}
+
 /// Writes pages; nothing is visible until [`PageWriter::commit`].
 pub struct PageWriter {
     writer: IndexWriter,
@@ -315,6 +379,7 @@ impl PageWriter {
         hash: &str,
         root: &str,
         site: &str,
+        raw: &str,
     ) -> Result<(), IndexError> {
         self.delete(&page.path);
         let f = &self.fields;
@@ -356,6 +421,7 @@ impl PageWriter {
             doc.add_date(f.updated, d);
         }
         doc.add_text(f.format, format!("{:?}", page.format).to_lowercase());
+        doc.add_text(f.raw, raw);
         self.writer
             .add_document(doc)
             .map_err(|e| IndexError::Tantivy {

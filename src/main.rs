@@ -36,6 +36,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Clean every indexed page again from its stored text (after a change of the
+    /// cleaning rules), without reading the files.
+    Reclean {
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import what is new, then serve the search API and page over HTTP.
     Serve {
         /// Address to listen on (overrides [server] bind).
@@ -152,6 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             hitta::cli::import(&cfg, &opts, json)?;
         }
+        Command::Reclean { json } => hitta::cli::reclean(&cfg, json)?,
         Command::Serve { bind, no_import } => {
             if let Some(bind) = bind {
                 cfg.server.bind = bind;

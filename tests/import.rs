@@ -321,3 +321,59 @@ fn fatal_errors_exit_non_zero_with_one_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn reclean_cleans_stored_pages_again_and_single_pages_learn_from_the_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let r = import(&index, &[&seeds()], &[]);
+    assert_eq!(r["imported"], 5);
+
+    // Reclean works from the stored text: the files are not needed.
+    let mut c = hitta(tmp.path());
+    c.args(["reclean", "--json", "--index"]).arg(&index);
+    let r: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+    assert_eq!(r["updated"], 5, "{r}");
+    assert_eq!(r["documents"], 5, "{r}");
+
+    // A new page of a known site, imported on its own, is cleaned with what the index
+    // knows of the site: a line repeated on the indexed pages is dropped although this
+    // import holds a single page; in an empty index the same page keeps it.
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let furniture = "Välkommen till Exempelstadens webbplats för alla som bor och verkar här";
+    let body = |n: usize| {
+        format!(
+            "{furniture}\n\nNyhet nummer {n} om vägarbeten\n\nKommunen bygger om gata {n} under våren, \
+             och trafiken leds om via ringleden medan arbetet pågår. Bussarna stannar vid tillfälliga hållplatser.\n"
+        )
+    };
+    for n in 1..=4 {
+        std::fs::write(site.join(format!("nyhet-{n}.txt")), body(n)).unwrap();
+    }
+    let site_index = tmp.path().join("site-index");
+    import(&site_index, &[&site], &[]);
+    let one = tmp.path().join("one");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::write(one.join("nyhet-5.txt"), body(5)).unwrap();
+    import(&site_index, &[&one], &[]);
+    let alone = tmp.path().join("alone-index");
+    import(&alone, &[&one], &[]);
+
+    let text_in = |index: &std::path::Path| {
+        let server = Server::start(index);
+        let (status, doc) = server.get("/documents/nyhet-5.txt");
+        assert_eq!(status, 200, "{doc}");
+        doc["text"].as_str().unwrap().to_string()
+    };
+    let learnt = text_in(&site_index);
+    assert!(
+        learnt.contains("gata 5") && !learnt.contains(furniture),
+        "{learnt}"
+    );
+    let single = text_in(&alone);
+    assert!(
+        single.contains(furniture),
+        "alone, the line is not known to repeat: {single}"
+    );
+}

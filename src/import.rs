@@ -11,7 +11,6 @@
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -72,6 +71,23 @@ pub struct ImportReport {
     pub documents: u64,
     /// Wall time of the import.
     pub elapsed_ms: u64,
+    /// Wall time of each stage (they run one after the other, each on all cores).
+    pub stages_ms: Stages,
+}
+
+/// Wall time per import stage, milliseconds.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Stages {
+    /// Reading and hashing files.
+    pub read: u64,
+    /// Decoding and extracting lines (HTML parsing).
+    pub decode: u64,
+    /// Learning site statistics and cleaning.
+    pub clean: u64,
+    /// Analysis and indexing (tantivy's writer threads).
+    pub index: u64,
+    /// Commits, including the final one and waiting for merges.
+    pub commit: u64,
 }
 
 impl std::fmt::Display for ImportReport {
@@ -87,6 +103,21 @@ impl std::fmt::Display for ImportReport {
             self.elapsed_ms as f64 / 1000.0,
             self.documents
         )?;
+        let st = &self.stages_ms;
+        let total = (st.read + st.decode + st.clean + st.index + st.commit).max(1);
+        if st.decode + st.clean + st.index > 0 {
+            let sec = |v: u64| v as f64 / 1000.0;
+            writeln!(
+                f,
+                "stages: read {:.1} s, decode+extract {:.1} s, clean {:.1} s ({:.0}%), index {:.1} s, commit {:.1} s",
+                sec(st.read),
+                sec(st.decode),
+                sec(st.clean),
+                100.0 * st.clean as f64 / total as f64,
+                sec(st.index),
+                sec(st.commit)
+            )?;
+        }
         for s in &self.skipped {
             writeln!(f, "  skipped {}: {}", s.path, s.reason)?;
         }
@@ -293,6 +324,17 @@ fn progress_bar(enabled: bool, len: usize, msg: &'static str) -> ProgressBar {
     bar
 }
 
+/// A cleaned new or changed page with what the index stores beside it.
+struct Ready {
+    page: CleanPage,
+    site: String,
+    raw: String,
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
 /// Import `opts.paths` (or the configured folder) into the configured index.
 pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
@@ -312,7 +354,8 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     let existing = index.existing()?;
     let mut report = ImportReport::default();
 
-    // Pass 1: hash every file, so unchanged ones cost nothing more.
+    // Read and hash every file, so unchanged ones cost nothing more.
+    let t = Instant::now();
     let bar = progress_bar(opts.progress, files.len(), "reading");
     let read: Vec<Result<(Vec<u8>, String), SkipReason>> = files
         .par_iter()
@@ -326,6 +369,7 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
         })
         .collect();
     bar.finish_and_clear();
+    report.stages_ms.read = ms(t);
 
     let changed: Vec<bool> = files
         .iter()
@@ -335,113 +379,101 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
             _ => true,
         })
         .collect();
-    let any_changed = changed.iter().any(|&c| c);
-
-    // Pass 2: decode and extract every readable file (the statistics need all pages of
-    // the import), then clean and index the new and changed ones.
-    let mut writer = if any_changed || opts.prune {
-        Some(index.writer(cfg.index.writer_memory_mb)?)
-    } else {
-        None
-    };
     let seen: HashSet<&str> = files.iter().map(|c| c.rel.as_str()).collect();
-    if let Some(writer) = writer.as_mut() {
-        let bar = progress_bar(opts.progress, files.len(), "cleaning");
-        let pages: Vec<Result<(String, ExtractedPage), SkipReason>> = files
-            .par_iter()
-            .zip(read.par_iter())
-            .map(|(c, r)| {
-                let p = match r {
-                    Ok((bytes, _)) => load_keeping_raw(c, bytes),
-                    Err(e) => Err(e.clone()),
-                };
-                bar.inc(1);
-                p
+    if !changed.iter().any(|&c| c) && !opts.prune {
+        report.unchanged = read.iter().filter(|r| r.is_ok()).count();
+        report.skipped = skipped;
+        report.documents = existing.len() as u64;
+        report.elapsed_ms = ms(started);
+        return Ok(report);
+    }
+
+    // Decode and extract every readable file: the statistics need all pages of the import.
+    let t = Instant::now();
+    let bar = progress_bar(opts.progress, files.len(), "cleaning");
+    let pages: Vec<Result<(String, ExtractedPage), SkipReason>> = files
+        .par_iter()
+        .zip(read.par_iter())
+        .map(|(c, r)| {
+            let p = r
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|(bytes, _)| load_keeping_raw(c, bytes));
+            bar.inc(1);
+            p
+        })
+        .collect();
+    let hashes: Vec<Option<String>> = read.into_iter().map(|r| r.ok().map(|(_, h)| h)).collect();
+    report.stages_ms.decode = ms(t);
+
+    // Learn line statistics over these pages and the indexed ones not read now, then
+    // clean the new and changed pages.
+    let t = Instant::now();
+    let known = if existing.keys().any(|p| !seen.contains(p.as_str())) {
+        stored_pages(&index, &seen)?
+    } else {
+        Vec::new()
+    };
+    let stats = learn(
+        pages
+            .iter()
+            .filter_map(|p| p.as_ref().ok().map(|(_, e)| e))
+            .chain(known.iter()),
+        &cfg.clean,
+    );
+    drop(known);
+    let cleaned: Vec<Option<Result<Ready, SkipReason>>> = pages
+        .into_par_iter()
+        .zip(files.par_iter().zip(changed.par_iter()))
+        .map(|(p, (c, &ch))| {
+            ch.then(|| {
+                let (raw, p) = p?;
+                let site = site_of(&p, c);
+                clean::clean(&p, &stats, &cfg.clean).map(|page| Ready { page, site, raw })
             })
-            .collect();
-        let known = if existing.keys().any(|p| !seen.contains(p.as_str())) {
-            stored_pages(&index, &seen)?
-        } else {
-            Vec::new()
+        })
+        .collect();
+    bar.finish_and_clear();
+    report.stages_ms.clean = ms(t);
+
+    // Index, committing every `commit_every` pages so an interruption keeps the work.
+    let t = Instant::now();
+    let mut writer = index.writer(cfg.index.writer_memory_mb)?;
+    let mut since_commit = 0;
+    let mut commit_ms = 0;
+    for ((c, result), hash) in files.iter().zip(cleaned).zip(hashes) {
+        let Some(result) = result else {
+            report.unchanged += 1;
+            continue;
         };
-        let stats = learn(
-            pages
-                .iter()
-                .filter_map(|p| p.as_ref().ok().map(|(_, e)| e))
-                .chain(known.iter()),
-            &cfg.clean,
-        );
-        drop(known);
-        type Cleaned = Option<Result<(CleanPage, String, String), SkipReason>>;
-        let cleaned: Vec<Cleaned> = pages
-            .into_par_iter()
-            .zip(files.par_iter().zip(changed.par_iter()))
-            .map(|(p, (c, &ch))| {
-                ch.then(|| {
-                    let (raw, p) = p?;
-                    let site = site_of(&p, c);
-                    clean::clean(&p, &stats, &cfg.clean).map(|page| (page, site, raw))
-                })
-            })
-            .collect();
-        bar.finish_and_clear();
-        let hashes: Vec<Option<String>> =
-            read.into_iter().map(|r| r.ok().map(|(_, h)| h)).collect();
-        let since_commit = AtomicUsize::new(0);
-        for ((c, result), hash) in files.iter().zip(cleaned).zip(hashes) {
-            let Some(result) = result else {
-                report.unchanged += 1;
-                continue;
-            };
-            let previous = existing.get(&c.rel);
-            match result {
-                Ok((page, site, raw)) => {
-                    writer.upsert(
-                        &page,
-                        hash.as_deref().unwrap_or_default(),
-                        &c.root,
-                        &site,
-                        &raw,
-                    )?;
-                    if previous.is_some() {
-                        report.updated += 1;
-                    } else {
-                        report.imported += 1;
-                    }
-                    if since_commit.fetch_add(1, Ordering::Relaxed) + 1 >= cfg.import.commit_every {
-                        writer.commit()?;
-                        since_commit.store(0, Ordering::Relaxed);
-                    }
+        let previous = existing.get(&c.rel);
+        match result {
+            Ok(r) => {
+                writer.upsert(
+                    &r.page,
+                    hash.as_deref().unwrap_or_default(),
+                    &c.root,
+                    &r.site,
+                    &r.raw,
+                )?;
+                if previous.is_some() {
+                    report.updated += 1;
+                } else {
+                    report.imported += 1;
                 }
-                Err(reason) => {
-                    if previous.is_some() {
-                        writer.delete(&c.rel);
-                        report.removed += 1;
-                    }
-                    skipped.push(Skipped {
-                        path: c.rel.clone(),
-                        reason: reason.to_string(),
-                    });
+                since_commit += 1;
+                if since_commit >= cfg.import.commit_every {
+                    let tc = Instant::now();
+                    writer.commit()?;
+                    commit_ms += ms(tc);
+                    since_commit = 0;
                 }
             }
-        }
-        if opts.prune {
-            let roots: HashSet<&str> = files
-                .iter()
-                .map(|c| c.root.as_str())
-                .chain(paths.iter().filter_map(|p| p.to_str()))
-                .collect();
-            for (path, (_, root)) in &existing {
-                if roots.contains(root.as_str()) && !seen.contains(path.as_str()) {
-                    writer.delete(path);
+            Err(reason) => {
+                if previous.is_some() {
+                    writer.delete(&c.rel);
                     report.removed += 1;
                 }
-            }
-        }
-    } else {
-        report.unchanged = read.iter().filter(|r| r.is_ok()).count();
-        for (c, r) in files.iter().zip(&read) {
-            if let Err(reason) = r {
                 skipped.push(Skipped {
                     path: c.rel.clone(),
                     reason: reason.to_string(),
@@ -449,16 +481,32 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
             }
         }
     }
-    if let Some(writer) = writer {
-        writer.finish()?;
+    if opts.prune {
+        let roots: HashSet<&str> = files
+            .iter()
+            .map(|c| c.root.as_str())
+            .chain(paths.iter().filter_map(|p| p.to_str()))
+            .collect();
+        for (path, (_, root)) in &existing {
+            if roots.contains(root.as_str()) && !seen.contains(path.as_str()) {
+                writer.delete(path);
+                report.removed += 1;
+            }
+        }
     }
+    let tc = Instant::now();
+    writer.finish()?;
+    commit_ms += ms(tc);
+    report.stages_ms.index = ms(t) - commit_ms;
+    report.stages_ms.commit = commit_ms;
+
     report.skipped = skipped;
     report.documents = index
         .index
         .reader()
         .map(|r| r.searcher().num_docs())
         .unwrap_or(0);
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    report.elapsed_ms = ms(started);
     Ok(report)
 }
 

@@ -63,6 +63,11 @@ fn seeds_are_cleaned_searched_and_highlighted() {
     assert_eq!(doc["metadata"]["Diarienummer"], "22-010-S04", "{doc}");
     assert_eq!(doc["metadata"]["Projektägare"], "KARLSTADS KOMMUN", "{doc}");
     assert!(!doc["text"].as_str().unwrap().contains("Diarienummer"));
+    let keys: Vec<&String> = doc["metadata"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys[0], "Land som berörs",
+        "metadata keeps page order: {keys:?}"
+    );
 
     // "cookies" only appears in banners.
     assert_eq!(server.search("cookies")["total"], 0);

@@ -29,7 +29,7 @@ pub const SWEDISH_FOLDED: &str = "sv_folded";
 pub const RAW_LOWER: &str = "raw_lower";
 
 /// Bump whenever an analyzer changes the terms it makes.
-pub const ANALYZER_VERSION: u32 = 3;
+pub const ANALYZER_VERSION: u32 = 4;
 
 fn stop_words() -> StopWordFilter {
     StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words")

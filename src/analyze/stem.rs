@@ -1,4 +1,4 @@
-//! Snowball Swedish stemming plus the definite form of vowel-final nouns.
+//! Snowball Swedish stemming plus genitives and the definite form of vowel-final nouns.
 //!
 //! Snowball strips `-en`, `-et`, `-ar`, `-or`… but not the `-n` of the definite
 //! singular of nouns that end in a vowel: *skolan* (skola), *frånvaron* (frånvaro),
@@ -17,7 +17,15 @@ const MIN_CHARS: usize = 6;
 
 /// Stem one lower-cased word.
 pub fn stem_word<'a>(stemmer: &Stemmer, word: &'a str) -> Cow<'a, str> {
-    let once = stemmer.stem(word);
+    let mut once = stemmer.stem(word);
+    // Snowball takes one suffix: of a genitive (*kvinnojourers*, *företagets*) it takes
+    // only the `s`, leaving the plural or definite ending that the base form loses.
+    if word.ends_with('s') && once.len() + 1 == word.len() {
+        let again = stemmer.stem(&once).into_owned();
+        if again.len() < once.len() {
+            once = Cow::Owned(again);
+        }
+    }
     let definite =
         (once.ends_with("an") || once.ends_with("on")) && once.chars().count() >= MIN_CHARS;
     if !definite {
@@ -106,6 +114,12 @@ mod tests {
     }
 
     #[test]
+    fn genitives_meet_their_base() {
+        assert_eq!(stem("kvinnojourers"), stem("kvinnojour"));
+        assert_eq!(stem("företagets"), stem("företag"));
+    }
+
+    #[test]
     fn every_form_of_an_on_word_takes_the_same_path() {
         let forms = [
             "organisation",
@@ -167,13 +181,19 @@ mod inflection_groups {
             }
             let form = cols[0].to_lowercase();
             if form.chars().all(char::is_alphabetic) {
-                groups.entry((cols[1].to_lowercase(), cols[2].to_string())).or_default().insert(form);
+                groups
+                    .entry((cols[1].to_lowercase(), cols[2].to_string()))
+                    .or_default()
+                    .insert(form);
             }
         }
         groups.retain(|_, forms| forms.len() >= 2);
         let stemmer = Stemmer::new(Algorithm::Swedish);
         let one_stem = |f: &dyn Fn(&str) -> String| {
-            groups.values().filter(|forms| forms.iter().map(|w| f(w)).collect::<BTreeSet<_>>().len() == 1).count()
+            groups
+                .values()
+                .filter(|forms| forms.iter().map(|w| f(w)).collect::<BTreeSet<_>>().len() == 1)
+                .count()
         };
         let before = one_stem(&|w| stemmer.stem(w).into_owned());
         let after = one_stem(&|w| stem_word(&stemmer, w).into_owned());
@@ -185,6 +205,9 @@ mod inflection_groups {
             100.0 * after as f64 / n
         );
         assert!(groups.len() > 500);
-        assert!(after > before, "the definite-n step must merge some groups: {after} vs {before}");
+        assert!(
+            after > before,
+            "the definite-n step must merge some groups: {after} vs {before}"
+        );
     }
 }

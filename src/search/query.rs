@@ -270,7 +270,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// The weighted field group of one free-text word or phrase.
-    fn words(&mut self, text: &str, typos: bool) -> Option<Box<dyn Query>> {
+    fn words(&mut self, text: &str, typos: bool, quoted: bool) -> Option<Box<dyn Query>> {
         let (f, cfg) = (self.f, self.cfg);
         let tokens = analyze::tokens(&mut self.sv, text);
         let mut group: Vec<Box<dyn Query>> = Vec::new();
@@ -328,13 +328,23 @@ impl Builder<'_> {
                     }
                 }
             }
-            many => {
+            many if quoted => {
                 group.push(phrase(f.body, many, 1.0));
                 if cfg.title_boost > 0.0 {
                     group.push(phrase(f.title, many, cfg.title_boost));
                 }
                 for t in many {
                     self.highlight.insert(t.term.clone(), 1.0);
+                }
+            }
+            many => {
+                // One written word that analysis splits (`vaccination/vaccinering`,
+                // `22-010-S04`): each part counts as a word, the exact sequence more.
+                group.push(phrase(f.body, many, 1.0));
+                for t in many.to_vec() {
+                    if let Some(q) = self.words(&text[t.start..t.end], typos, false) {
+                        group.push(q);
+                    }
                 }
             }
         }
@@ -428,14 +438,15 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
     for part in parse(q) {
         // Each part gives queries with whether they are required.
         let built: Vec<(Option<Box<dyn Query>>, bool)> = match &part.clause {
-            Clause::Word(w) | Clause::Phrase(w) => vec![(b.words(w, !part.exclude), false)],
+            Clause::Word(w) => vec![(b.words(w, !part.exclude, false), false)],
+            Clause::Phrase(w) => vec![(b.words(w, !part.exclude, true), false)],
             Clause::Prefix(p) => vec![(b.prefix(p), false)],
-            Clause::Field { key, value, .. } => match b.field(key, value) {
+            Clause::Field { key, value, quoted } => match b.field(key, value) {
                 Some((q, req)) => vec![(Some(q), req)],
                 // Not a filter: the key and the value are words of their own.
                 None => vec![
-                    (b.words(key, !part.exclude), false),
-                    (b.words(value, !part.exclude), false),
+                    (b.words(key, !part.exclude, false), false),
+                    (b.words(value, !part.exclude, *quoted), false),
                 ],
             },
         };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::config::{Config, ConfigError};
-use crate::import::{self, ImportError, ImportOptions};
+use crate::import::{self, ImportError, ImportOptions, ImportReport};
 use crate::index::IndexError;
 use crate::search::{SearchError, SearchRequest, Searcher};
 
@@ -39,34 +39,25 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
-/// `hitta import`: print the report (JSON with `json`).
-pub fn import(cfg: &Config, opts: &ImportOptions, json: bool) -> Result<(), CliError> {
-    let report = import::run(cfg, opts)?;
+/// Print an import report, as one JSON object with `json`.
+fn print_report(report: &ImportReport, json: bool) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
     if json {
-        writeln!(
-            std::io::stdout(),
-            "{}",
-            serde_json::to_string(&report).unwrap_or_default()
-        )?;
+        writeln!(out, "{}", serde_json::to_string(report).unwrap_or_default())?;
     } else {
-        write!(std::io::stdout(), "{report}")?;
+        write!(out, "{report}")?;
     }
     Ok(())
 }
 
+/// `hitta import`: print the report (JSON with `json`).
+pub fn import(cfg: &Config, opts: &ImportOptions, json: bool) -> Result<(), CliError> {
+    print_report(&import::run(cfg, opts)?, json)
+}
+
 /// `hitta reclean`: print the report (JSON with `json`).
 pub fn reclean(cfg: &Config, json: bool) -> Result<(), CliError> {
-    let report = import::reclean(cfg)?;
-    if json {
-        writeln!(
-            std::io::stdout(),
-            "{}",
-            serde_json::to_string(&report).unwrap_or_default()
-        )?;
-    } else {
-        write!(std::io::stdout(), "{report}")?;
-    }
-    Ok(())
+    print_report(&import::reclean(cfg)?, json)
 }
 
 /// `hitta serve`: import what is new unless `no_import`, then answer HTTP until stopped.

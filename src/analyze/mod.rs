@@ -15,7 +15,7 @@ pub use stem::SwedishStemmer;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
-    TextAnalyzer, TokenStream, TokenizerManager,
+    TextAnalyzer, TextAnalyzerBuilder, TokenStream, TokenizerManager,
 };
 
 /// Name under which the Swedish analyzer is registered with the index.
@@ -35,6 +35,14 @@ fn stop_words() -> StopWordFilter {
     StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words")
 }
 
+/// Words split on anything but letters and digits, over-long tokens (40 bytes: hashes,
+/// base64, glued menus) dropped, lower case: the start of every text analyzer.
+fn words() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+}
+
 /// Register every analyzer the schema names.
 pub fn register(manager: &TokenizerManager) {
     manager.register(SWEDISH, swedish());
@@ -52,9 +60,7 @@ pub fn register(manager: &TokenizerManager) {
 /// [`swedish`] with the [`Decompounder`] before stop words and stemming: *skolfrånvaron*
 /// gives *skolfrånvaro*, *skol* and *frånvaro*, all at one position.
 pub fn swedish_parts() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
+    words()
         .filter(Decompounder)
         .filter(stop_words())
         .filter(SwedishStemmer)
@@ -64,9 +70,7 @@ pub fn swedish_parts() -> TextAnalyzer {
 /// [`swedish`] with stems folded to ASCII afterwards, for queries typed without å/ä/ö.
 /// Folding after stemming keeps the stemmer's Swedish suffix rules intact.
 pub fn swedish_folded() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
+    words()
         .filter(stop_words())
         .filter(SwedishStemmer)
         .filter(AsciiFoldingFilter)
@@ -77,9 +81,7 @@ pub fn swedish_folded() -> TextAnalyzer {
 /// copies, each at the offsets of the word in the page, so that any way a query term
 /// matched marks the word it matched.
 pub fn highlighter() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
+    words()
         .filter(Decompounder)
         .filter(stop_words())
         .filter(SwedishStemmer)
@@ -91,12 +93,7 @@ pub fn highlighter() -> TextAnalyzer {
 /// Snowball Swedish stemmer with the definite `-n` of vowel-final nouns ([`SwedishStemmer`]):
 /// Lucene's SwedishAnalyzer plus *skolan* = *skola*.
 pub fn swedish() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(stop_words())
-        .filter(SwedishStemmer)
-        .build()
+    words().filter(stop_words()).filter(SwedishStemmer).build()
 }
 
 /// A token as an analyzer made it: what `/analyze` shows and what queries are built from.

@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::clean::{self, CleanConfig, CleanPage, SiteStats};
+use crate::clean::{self, CleanConfig, CleanPage, Prepared, SiteStats};
 use crate::config::Config;
 use crate::decode::{self, Format, RawPage, SkipReason};
 use crate::extract::{self, ExtractedPage};
@@ -407,29 +407,29 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     report.stages_ms.decode = ms(t);
 
     // Learn line statistics over these pages and the indexed ones not read now, then
-    // clean the new and changed pages.
+    // clean the new and changed pages. Line signals are computed once per page.
     let t = Instant::now();
-    let known = if existing.keys().any(|p| !seen.contains(p.as_str())) {
-        stored_pages(&index, &seen)?
-    } else {
-        Vec::new()
-    };
-    let stats = learn(
-        pages
-            .iter()
-            .filter_map(|p| p.as_ref().ok().map(|(_, e)| e))
-            .chain(known.iter()),
-        &cfg.clean,
-    );
-    drop(known);
-    let cleaned: Vec<Option<Result<Ready, SkipReason>>> = pages
+    let prepared: Vec<Result<(String, Prepared), SkipReason>> = pages
+        .into_par_iter()
+        .map(|p| p.map(|(raw, page)| (raw, clean::prepare(page, &cfg.clean))))
+        .collect();
+    let mut stats = SiteStats::default();
+    for (_, p) in prepared.iter().flatten() {
+        stats.add_prepared(p);
+    }
+    if existing.keys().any(|p| !seen.contains(p.as_str())) {
+        for page in stored_pages(&index, &seen)? {
+            stats.add(&page, &cfg.clean);
+        }
+    }
+    let cleaned: Vec<Option<Result<Ready, SkipReason>>> = prepared
         .into_par_iter()
         .zip(files.par_iter().zip(changed.par_iter()))
         .map(|(p, (c, &ch))| {
             ch.then(|| {
                 let (raw, p) = p?;
-                let site = site_of(&p, c);
-                clean::clean(&p, &stats, &cfg.clean).map(|page| Ready { page, site, raw })
+                let site = site_of(&p.page, c);
+                clean::clean_prepared(&p, &stats, &cfg.clean).map(|page| Ready { page, site, raw })
             })
         })
         .collect();

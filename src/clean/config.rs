@@ -62,6 +62,35 @@ impl Rule {
     }
 }
 
+/// Settings for the pages of one site (`[[clean.sites]]`): rules of its own, checked
+/// before every other rule, and thresholds that replace the global ones.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The host (`www.esf.se` or `esf.se`: a leading `www.` is ignored); `""` = text
+    /// dumps without URL.
+    pub site: String,
+    /// Rules for this site only (their own `site` field is ignored).
+    pub rules: Vec<Rule>,
+    pub repeat_min_pages: Option<usize>,
+    pub repeat_min_fraction: Option<f64>,
+    pub min_content_chars: Option<usize>,
+}
+
+/// The thresholds in force for one site.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub repeat_min_pages: usize,
+    pub repeat_min_fraction: f64,
+    pub min_content_chars: usize,
+}
+
+/// A site name as pages are grouped: lower case, without `www.`.
+pub fn site_key(s: &str) -> String {
+    let s = s.trim().to_lowercase();
+    s.strip_prefix("www.").unwrap_or(&s).to_string()
+}
+
 /// Every setting of the clean stage, with defaults that mirror config.toml.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -98,6 +127,26 @@ pub struct CleanConfig {
     pub rules: Vec<Rule>,
     /// Your own rules, checked before `rules`.
     pub extra_rules: Vec<Rule>,
+    /// Per-site rules and thresholds.
+    pub sites: Vec<SiteConfig>,
+}
+
+impl CleanConfig {
+    /// The thresholds for the pages of `site` (as [`site_key`] gives it).
+    pub fn thresholds(&self, site: &str) -> Thresholds {
+        let o = self.sites.iter().find(|s| site_key(&s.site) == site);
+        Thresholds {
+            repeat_min_pages: o
+                .and_then(|o| o.repeat_min_pages)
+                .unwrap_or(self.repeat_min_pages),
+            repeat_min_fraction: o
+                .and_then(|o| o.repeat_min_fraction)
+                .unwrap_or(self.repeat_min_fraction),
+            min_content_chars: o
+                .and_then(|o| o.min_content_chars)
+                .unwrap_or(self.min_content_chars),
+        }
+    }
 }
 
 fn strings(v: &[&str]) -> Vec<String> {
@@ -337,6 +386,7 @@ impl Default for CleanConfig {
             language_min_confidence: 0.3,
             rules: default_rules(),
             extra_rules: Vec::new(),
+            sites: Vec::new(),
         }
     }
 }
@@ -358,6 +408,27 @@ mod tests {
         };
         let parsed: CleanConfig = section.clone().try_into().unwrap();
         assert_eq!(parsed, CleanConfig::default());
+    }
+
+    #[test]
+    fn site_overrides() {
+        let cfg: CleanConfig = toml::from_str(
+            r#"
+            min_content_chars = 100
+            [[sites]]
+            site = "www.Example.se"
+            min_content_chars = 10
+            [[sites.rules]]
+            pattern = '^annons$'
+            action = "drop"
+            reason = "advert"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.thresholds("example.se").min_content_chars, 10);
+        assert_eq!(cfg.thresholds("annan.se").min_content_chars, 100);
+        assert_eq!(cfg.thresholds("example.se").repeat_min_pages, 3);
+        assert_eq!(site_key(" WWW.Esf.se"), "esf.se");
     }
 
     #[test]

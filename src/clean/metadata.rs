@@ -24,6 +24,8 @@ pub struct Item {
     pub date: Option<(DateRole, String)>,
     /// The key is a known metadata key (config `metadata_keys` or a date key).
     pub known: bool,
+    /// Read as metadata because a `metadata` rule said so.
+    pub forced: bool,
 }
 
 /// The key of a bare `Key:` line (`Projektägare:` → `Projektägare`).
@@ -75,7 +77,33 @@ fn item(first: usize, last: usize, key: &str, value: &str, c: &Compiled) -> Item
         key: Some(key.to_string()),
         value: value.trim().to_string(),
         date,
+        forced: false,
     }
+}
+
+/// A line that a `metadata` rule matched: `Key: value`, `Key<TAB>value`, or a key line
+/// (with or without colon) whose value is the next line. `None` if it has no value.
+pub fn forced_item(i: usize, line: &str, next: Option<&str>, c: &Compiled) -> Option<Item> {
+    let t = line.trim();
+    let split = t
+        .split_once('\t')
+        .or_else(|| t.split_once(": "))
+        .map(|(k, v)| (k.trim().trim_end_matches(':').trim(), v.trim()))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty());
+    let (last, key, value) = match split {
+        Some((k, v)) => (i, k, v),
+        None => {
+            let v = next.map(str::trim).filter(|v| !v.is_empty())?;
+            (i + 1, t.trim_end_matches(':').trim(), v)
+        }
+    };
+    if key.is_empty() {
+        return None;
+    }
+    let mut it = item(i, last, key, value, c);
+    it.known = true;
+    it.forced = true;
+    Some(it)
 }
 
 /// `Publicerad 2022-02-24`, `Uppdaterad 2022-02-24 11:12`: a known date key, a space and a date.
@@ -141,6 +169,7 @@ pub fn inline_items(i: usize, line: &str, c: &Compiled, max_words: usize) -> Vec
                         value: t.to_string(),
                         date: Some((DateRole::Published, d)),
                         known: true,
+                        forced: false,
                     }];
                 }
             }
@@ -150,12 +179,26 @@ pub fn inline_items(i: usize, line: &str, c: &Compiled, max_words: usize) -> Vec
 }
 
 /// All items of a page. `lines` are the page's lines, `blocked[i]` marks lines that may
-/// not be a key (they matched a furniture rule, e.g. `Kontakt:`).
-pub fn find_items(lines: &[&str], blocked: &[bool], c: &Compiled, max_words: usize) -> Vec<Item> {
+/// not be a key (they matched a furniture rule, e.g. `Kontakt:`), `forced[i]` lines that
+/// a `metadata` rule matched.
+pub fn find_items(
+    lines: &[&str],
+    blocked: &[bool],
+    forced: &[bool],
+    c: &Compiled,
+    max_words: usize,
+) -> Vec<Item> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let t = lines[i].trim();
+        if forced[i] {
+            if let Some(it) = forced_item(i, t, lines.get(i + 1).copied(), c) {
+                i = it.last + 1;
+                out.push(it);
+                continue;
+            }
+        }
         if !blocked[i] && i + 1 < lines.len() {
             let next = lines[i + 1].trim();
             let next_ok = !next.is_empty()
@@ -193,7 +236,30 @@ mod tests {
     fn items(text: &str) -> Vec<Item> {
         let c = Compiled::new(&CleanConfig::default());
         let lines: Vec<&str> = text.split('\n').collect();
-        find_items(&lines, &vec![false; lines.len()], &c, 5)
+        find_items(
+            &lines,
+            &vec![false; lines.len()],
+            &vec![false; lines.len()],
+            &c,
+            5,
+        )
+    }
+
+    #[test]
+    fn forced_items() {
+        let c = Compiled::new(&CleanConfig::default());
+        let it = forced_item(0, "Målgrupp: unga vuxna", None, &c).unwrap();
+        assert_eq!(
+            (it.key.as_deref(), it.value.as_str(), it.last),
+            (Some("Målgrupp"), "unga vuxna", 0)
+        );
+        let it = forced_item(3, "målgrupp", Some("unga vuxna"), &c).unwrap();
+        assert_eq!(
+            (it.key.as_deref(), it.value.as_str(), it.last),
+            (Some("målgrupp"), "unga vuxna", 4)
+        );
+        assert!(it.forced && it.known);
+        assert!(forced_item(0, "Målgrupp", Some("  "), &c).is_none());
     }
 
     #[test]

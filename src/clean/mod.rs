@@ -16,7 +16,7 @@ mod rules;
 pub(crate) mod signals;
 mod title;
 
-pub use config::{default_rules, CleanConfig, Rule, RuleAction};
+pub use config::{default_rules, site_key, CleanConfig, Rule, RuleAction, SiteConfig, Thresholds};
 pub use dates::{find_date, whole_date};
 pub use rules::Compiled;
 pub use signals::split_glued_breadcrumb;
@@ -78,7 +78,13 @@ impl SiteStats {
     /// Count the lines of one more page.
     pub fn add(&mut self, page: &ExtractedPage, cfg: &CleanConfig) {
         let c = compiled(cfg);
-        self.inner.add(page, &c, cfg.max_key_words);
+        self.inner.add(page, &c, cfg);
+    }
+
+    /// Count a prepared page: the same as [`SiteStats::add`], without computing its
+    /// line signals again when it is cleaned with [`clean_prepared`].
+    pub fn add_prepared(&mut self, page: &Prepared) {
+        self.inner.add_signals(&page.signals);
     }
 
     /// Number of pages counted for `site` (`""` = pages without URL).
@@ -101,6 +107,23 @@ pub fn compiled(cfg: &CleanConfig) -> Arc<Compiled> {
     c
 }
 
+/// A page with the line signals that do not depend on statistics (rules, shape,
+/// line hashes), computed once for both [`SiteStats::add_prepared`] and
+/// [`clean_prepared`]. An import that keeps these instead of the bare pages does the
+/// per-line work once.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub page: ExtractedPage,
+    signals: pipeline::Signals,
+}
+
+/// Compute the line signals of `page` under `cfg`.
+pub fn prepare(page: ExtractedPage, cfg: &CleanConfig) -> Prepared {
+    let c = compiled(cfg);
+    let signals = pipeline::signals(&page, &c, cfg, repetition::site_of(&page));
+    Prepared { page, signals }
+}
+
 /// Clean one page against the statistics of its import. Fails with
 /// [`SkipReason::NoContent`] when nothing but boilerplate is left.
 pub fn clean(
@@ -109,12 +132,33 @@ pub fn clean(
     cfg: &CleanConfig,
 ) -> Result<CleanPage, SkipReason> {
     let c = compiled(cfg);
-    let site = repetition::site_of(page);
-    let counts = stats.inner.sites.get(&site);
-    let mut out = pipeline::analyze(page, &c, counts, cfg, &site, false);
-    if out.kept_chars < cfg.min_content_chars {
+    let sig = pipeline::signals(page, &c, cfg, repetition::site_of(page));
+    clean_with(page, &sig, stats, cfg)
+}
+
+/// [`clean`] for a page from [`prepare`] (with the same `cfg`).
+pub fn clean_prepared(
+    page: &Prepared,
+    stats: &SiteStats,
+    cfg: &CleanConfig,
+) -> Result<CleanPage, SkipReason> {
+    clean_with(&page.page, &page.signals, stats, cfg)
+}
+
+fn clean_with(
+    page: &ExtractedPage,
+    sig: &pipeline::Signals,
+    stats: &SiteStats,
+    cfg: &CleanConfig,
+) -> Result<CleanPage, SkipReason> {
+    let c = compiled(cfg);
+    let site = sig.site.as_str();
+    let counts = stats.inner.sites.get(site);
+    let th = cfg.thresholds(site);
+    let mut out = pipeline::analyze(page, sig, &c, counts, cfg, false);
+    if out.kept_chars < th.min_content_chars {
         // Keep more rather than index an (almost) empty page.
-        let relaxed = pipeline::analyze(page, &c, counts, cfg, &site, true);
+        let relaxed = pipeline::analyze(page, sig, &c, counts, cfg, true);
         if relaxed.kept_chars > out.kept_chars {
             out = relaxed;
         }
@@ -160,11 +204,15 @@ pub fn clean(
 
 /// Learn the statistics over all `pages`, then clean each (what an import does).
 pub fn clean_all(pages: &[ExtractedPage], cfg: &CleanConfig) -> Vec<Result<CleanPage, SkipReason>> {
+    let prepared: Vec<Prepared> = pages.iter().map(|p| prepare(p.clone(), cfg)).collect();
     let mut stats = SiteStats::default();
-    for p in pages {
-        stats.add(p, cfg);
+    for p in &prepared {
+        stats.add_prepared(p);
     }
-    pages.iter().map(|p| clean(p, &stats, cfg)).collect()
+    prepared
+        .iter()
+        .map(|p| clean_prepared(p, &stats, cfg))
+        .collect()
 }
 
 /// A text dump as extract produces it: one `Text` line per `\n`-separated line.
@@ -185,5 +233,136 @@ pub fn text_page(path: &str, text: &str) -> ExtractedPage {
         published: None,
         updated: None,
         url: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page of a made-up site whose own text is about the cookie law, under a banner.
+    const COOKIE_LAW: &str = "Vi använder kakor (cookies) för att webbplatsen ska fungera på ett bra sätt för dig. Genom att klicka på Godkänn samtycker du till detta.
+Godkänn alla kakor
+Endast nödvändiga kakor
+
+Hoppa till huvudinnehållet
+
+Startsida
+Om oss
+Nyheter
+Kontakt
+
+Nya regler för kakor på webbplatser
+
+Lagen om elektronisk kommunikation säger att den som besöker en webbplats ska få information om att webbplatsen använder kakor och vad de används till.
+Besökaren ska också samtycka till att kakor används, utom när kakorna är nödvändiga för att leverera en tjänst som besökaren uttryckligen har begärt.
+Post- och telestyrelsen är tillsynsmyndighet och kan förelägga den som inte följer reglerna om cookies att rätta sig.
+Många företag har därför ändrat sina banners så att det är lika lätt att neka som att godkänna kakor.
+
+Dela
+Skriv ut
+";
+
+    fn kept(p: &CleanPage) -> Vec<&str> {
+        p.decisions
+            .iter()
+            .filter(|d| d.keep)
+            .map(|d| d.line.trim())
+            .collect()
+    }
+
+    #[test]
+    fn text_about_cookies_is_kept_and_the_banner_dropped() {
+        let cfg = CleanConfig::default();
+        let page = text_page("kakor.txt", COOKIE_LAW);
+        let p = clean(&page, &SiteStats::default(), &cfg).unwrap();
+        let k = kept(&p);
+        assert_eq!(p.title, "Nya regler för kakor på webbplatser");
+        for want in [
+            "Lagen om elektronisk kommunikation",
+            "Besökaren ska också samtycka",
+            "Post- och telestyrelsen är tillsynsmyndighet",
+            "Många företag har därför ändrat",
+        ] {
+            assert!(
+                k.iter().any(|l| l.starts_with(want)),
+                "lost {want:?}: {:#?}",
+                p.decisions
+            );
+        }
+        assert!(
+            !k.iter().any(|l| l.starts_with("Vi använder kakor")),
+            "{k:#?}"
+        );
+        assert!(!k.iter().any(|l| l.contains("Godkänn alla")), "{k:#?}");
+        let d = p
+            .decisions
+            .iter()
+            .find(|d| d.line.starts_with("Vi använder"))
+            .unwrap();
+        assert_eq!(d.reason, "cookie-banner");
+    }
+
+    #[test]
+    fn metadata_rule_and_site_rules() {
+        let mut cfg = CleanConfig::default();
+        cfg.extra_rules.push(Rule {
+            pattern: "^målgrupp$".into(),
+            action: RuleAction::Metadata,
+            reason: "målgrupp".into(),
+            max_words: 0,
+            in_content: true,
+            site: String::new(),
+        });
+        cfg.sites.push(SiteConfig {
+            site: String::new(),
+            rules: vec![Rule {
+                pattern: "^annons: ".into(),
+                action: RuleAction::Drop,
+                reason: "advert".into(),
+                max_words: 0,
+                in_content: true,
+                site: "ignored.example".into(),
+            }],
+            ..Default::default()
+        });
+        let text = "Sommarjobb för unga
+
+Kommunen erbjuder sommarjobb till ungdomar som går i gymnasiet och bor i kommunen.
+Annons: köp en ny bil i dag hos vår partner i centrum av staden nu.
+Ansökan görs digitalt och öppnar i mars varje år för alla som vill söka.
+Målgrupp
+Ungdomar 16–19 år
+
+Dela
+";
+        let p = clean(&text_page("a.txt", text), &SiteStats::default(), &cfg).unwrap();
+        assert_eq!(
+            p.metadata,
+            vec![("Målgrupp".to_string(), "Ungdomar 16–19 år".to_string())]
+        );
+        let why = |s: &str| {
+            p.decisions
+                .iter()
+                .find(|d| d.line.starts_with(s))
+                .map(|d| (d.keep, d.reason.clone()))
+                .unwrap()
+        };
+        assert_eq!(why("Annons:"), (false, "advert".to_string()));
+        assert_eq!(why("Målgrupp"), (false, "key-value → Målgrupp".to_string()));
+        assert!(why("Ansökan görs").0);
+    }
+
+    #[test]
+    fn min_content_threshold_keeps_more() {
+        // Every line is on every page of the site: repetition alone would empty it.
+        let cfg = CleanConfig::default();
+        let text = "Om oss\n\nVi är en liten förening som arbetar för att fler ska kunna cykla till jobbet året runt i hela länet.\n";
+        let pages: Vec<_> = (0..5)
+            .map(|i| text_page(&format!("{i}.txt"), text))
+            .collect();
+        let out = clean_all(&pages, &cfg);
+        let p = out[0].as_ref().unwrap();
+        assert!(p.text.contains("liten förening"), "{:#?}", p.decisions);
     }
 }

@@ -7,6 +7,13 @@ use unicode_normalization::UnicodeNormalization;
 /// punctuation dropped, white space collapsed. `Telefon: 08-465 004 11` and
 /// `Telefon: 08-465 004 90` count as the same line.
 pub fn count_key(s: &str) -> String {
+    count_key_with(s, true)
+}
+
+/// [`count_key`], with digits kept when `fold_digits` is false: a heading that differs
+/// from the ones of other pages only in a number (`Familjehem – svar 3`, `SOU 2018:19`)
+/// is the page's own, while a phone number that varies by desk is still furniture.
+pub fn count_key_with(s: &str, fold_digits: bool) -> String {
     let mut out = String::with_capacity(s.len().min(256));
     let mut space = false;
     // Long lines: the first 400 characters are enough to recognise a repeat.
@@ -16,7 +23,7 @@ pub fn count_key(s: &str) -> String {
                 out.push(' ');
             }
             space = false;
-            if c.is_numeric() {
+            if c.is_numeric() && fold_digits {
                 out.push('0');
             } else {
                 out.extend(c.to_lowercase());
@@ -40,9 +47,10 @@ pub fn hash_key(s: &str) -> u64 {
 
 /// How gold and cleaned lines are compared: NFC, runs of white space (NBSP, TAB
 /// included) collapsed to one space, trimmed, leading bullets (`•◦·*-–`) or a list
-/// number (`1.`) removed.
+/// number (`1.`) removed; invisible characters that decode drops (soft hyphen,
+/// zero-width space/joiners, word joiner, BOM) ignored.
 pub fn compare_key(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
+    let nfc: String = s.nfc().filter(|&c| !is_invisible(c)).collect();
     let mut out = String::with_capacity(nfc.len());
     for w in nfc.split(|c: char| c.is_whitespace()) {
         if w.is_empty() {
@@ -74,6 +82,21 @@ pub fn compare_key(s: &str) -> String {
     out.trim().to_string()
 }
 
+/// Characters that split no word and show nothing: decode removes them from the text.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{200B}'
+            | '\u{200C}'
+            | '\u{200D}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+    )
+}
+
 /// Is the line blank (white space, NBSP and zero-width characters only)?
 pub fn is_blank(s: &str) -> bool {
     s.chars()
@@ -89,6 +112,10 @@ mod tests {
         assert_eq!(count_key("Telefon: 08-465 004 11"), "telefon 00 000 000 00");
         assert_eq!(count_key("  Hoppa till INNEHÅLL!! "), "hoppa till innehåll");
         assert_eq!(count_key("Denna\u{a0}artikel"), "denna artikel");
+        assert_eq!(
+            count_key_with("Familjehem – svar 3", false),
+            "familjehem svar 3"
+        );
     }
 
     #[test]
@@ -100,5 +127,9 @@ mod tests {
         assert_eq!(compare_key("1. Första\tpunkten"), "Första punkten");
         assert_eq!(compare_key("- Projektet har"), "Projektet har");
         assert_eq!(compare_key("2024 var ett år"), "2024 var ett år");
+        assert_eq!(
+            compare_key("gymnasie\u{AD}skolan ska\u{200B}"),
+            "gymnasieskolan ska"
+        );
     }
 }

@@ -31,6 +31,8 @@ pub struct LineInfo {
     pub kind: Option<LineKind>,
     /// Part of a hard-wrapped paragraph that reads as prose.
     pub para_prose: bool,
+    /// A `metadata` rule matched: read the line (and its value line) as metadata.
+    pub force_meta: bool,
 }
 
 impl LineInfo {
@@ -61,26 +63,55 @@ pub struct Outcome {
     pub kept_chars: usize,
 }
 
+/// The signals of a page that depend neither on statistics nor on the pass: computed
+/// once, used by [`super::SiteStats::add_prepared`] and by each cleaning pass.
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    pub site: String,
+    pub infos: Vec<LineInfo>,
+    /// [`line_hashes`] of the whole page.
+    pub hashes: Vec<Option<u64>>,
+    /// Hashes of glued-breadcrumb segments, with their line.
+    pub segs: Vec<(usize, u64)>,
+}
+
+pub fn signals(page: &ExtractedPage, c: &Compiled, cfg: &CleanConfig, site: String) -> Signals {
+    let infos = basic_infos(page, c, &site);
+    let lines: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+    let contact: Vec<bool> = infos.iter().map(|f| f.shape.contact).collect();
+    let (hashes, segs) = line_hashes(&lines, &contact, c, cfg.max_key_words);
+    Signals {
+        site,
+        infos,
+        hashes,
+        segs,
+    }
+}
+
 pub fn analyze(
     page: &ExtractedPage,
+    sig: &Signals,
     c: &Compiled,
     counts: Option<&SiteCounts>,
     cfg: &CleanConfig,
-    site: &str,
     relaxed: bool,
 ) -> Outcome {
+    let site = sig.site.as_str();
     let lines: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
     let n = lines.len();
     let html = page.format == crate::decode::Format::Html;
-    let (hashes, _) = line_hashes(&lines, c, cfg.max_key_words);
+    let th = cfg.thresholds(site);
     let threshold = counts.map_or(u32::MAX, |s| {
-        let frac = (cfg.repeat_min_fraction * s.pages as f64).ceil() as u32;
-        (cfg.repeat_min_pages as u32).max(frac).max(2)
+        let frac = (th.repeat_min_fraction * s.pages as f64).ceil() as u32;
+        (th.repeat_min_pages as u32).max(frac).max(2)
     });
     let strong_threshold = threshold.saturating_mul(4);
+    // Statistics worth the name: the site has at least as many pages as a repeat needs.
+    let have_stats = !relaxed && counts.is_some_and(|s| s.pages >= threshold);
 
     // 1. Per-line signals.
-    let mut infos = basic_infos(page, c, site);
+    let mut infos = sig.infos.clone();
+    let hashes = &sig.hashes;
     for (i, inf) in infos.iter_mut().enumerate() {
         if let Some(segs) = &inf.glued_crumb {
             let tail = segs.last().map(|s| seg_hash(s)).unwrap_or(0);
@@ -97,7 +128,8 @@ pub fn analyze(
         .iter()
         .map(|f| f.rule_hit || f.widget || f.pruned)
         .collect();
-    let items = find_items(&lines, &blocked, c, cfg.max_key_words);
+    let forced: Vec<bool> = infos.iter().map(|f| f.force_meta).collect();
+    let items = find_items(&lines, &blocked, &forced, c, cfg.max_key_words);
     for it in &items {
         for j in it.first..=it.last {
             infos[j].meta = true;
@@ -179,6 +211,10 @@ pub fn analyze(
                 -3.0
             } else if f.meta {
                 0.0
+            } else if prose_rule_hit(f) {
+                // Running text that mentions furniture words (a page about cookie law):
+                // content if it sits in the content, not a reason to end the run there.
+                0.5
             } else if f.rule_hit || f.widget || f.crumb {
                 -2.0
             } else if f.repeated && !f.prose() {
@@ -228,10 +264,18 @@ pub fn analyze(
         }
     }
     // A span of a few short lines is not content (a bare menu, a site name).
-    let span = best_range.filter(|&(a, b)| {
-        best >= 1.5
-            || (a..=b).any(|i| infos[i].plain() && infos[i].shape.words >= 6 && !infos[i].repeated)
-    });
+    let span = best_range
+        .filter(|&(a, b)| {
+            best >= 1.5
+                || (a..=b)
+                    .any(|i| infos[i].plain() && infos[i].shape.words >= 6 && !infos[i].repeated)
+        })
+        .map(|(a, b)| {
+            (
+                a,
+                extend_span(&infos, &region, &link_list, b, strong_threshold),
+            )
+        });
 
     // 5. Title.
     let span_start = span.map_or(n, |s| s.0);
@@ -241,6 +285,7 @@ pub fn analyze(
         span_start,
         cfg.max_title_words,
         strong_threshold,
+        have_stats,
     );
     let (lo, hi) = match span {
         Some((a, b)) => (t.line.map_or(a, |l| l.min(a)), b),
@@ -267,7 +312,7 @@ pub fn analyze(
             .count();
         for (o, it) in block.iter().enumerate() {
             let ok = usable(it)
-                && if it.date.is_some() {
+                && if it.date.is_some() || it.forced {
                     true
                 } else if block.len() >= 2 {
                     plain_unique >= 1 && (!contact_value(it) || plain_unique >= 3)
@@ -316,7 +361,9 @@ pub fn analyze(
     out.reasons = vec![String::new(); n];
     for i in 0..n {
         let f = &infos[i];
-        let inside = i >= lo && i <= hi;
+        // Between the title and the content run only plain lines count as inside (a
+        // title found above a cookie banner does not pull the banner in).
+        let inside = i >= lo && i <= hi && (i >= span_start || !f.rule_hit);
         let (keep, reason): (bool, String) = if f.blank {
             (false, "empty".into())
         } else if Some(i) == t.line && !f.pruned {
@@ -340,18 +387,21 @@ pub fn analyze(
             let _ = in_content;
             (false, r.clone())
         } else if !inside {
+            let side = if i < lo { "above" } else { "below" };
             let r = if f.repeated {
-                "repeated-on-site"
+                repeated_reason(f, counts)
             } else if f.shape.contact {
-                "contact-block"
+                "contact-block (phone, e-mail or address)".to_string()
             } else if link_list[i] {
-                "menu"
+                "menu (list of short links)".to_string()
             } else if f.meta {
-                "metadata-shaped"
+                format!("metadata-shaped, {side} the main text")
+            } else if span.is_none() {
+                "no main text found".to_string()
             } else {
-                "outside-content"
+                format!("outside-content ({side} the main text)")
             };
-            (false, r.into())
+            (false, r)
         } else if f.meta {
             (true, "content".into())
         } else if f.repeated
@@ -371,17 +421,17 @@ pub fn analyze(
             if next_ok && !(prev_meta && f.count >= strong_threshold) {
                 (true, "heading".into())
             } else {
-                (false, "repeated-on-site".into())
+                (false, repeated_reason(f, counts))
             }
         } else if f.shape.contact && !f.prose() {
-            (false, "contact-block".into())
+            (false, "contact-block (phone, e-mail or address)".into())
         } else if !f.prose()
             && f.shape.words <= 4
             && (next_nonblank(i).is_some_and(|q| infos[q].meta && q == i + 1)
                 || prev_nonblank(i).is_some_and(|p| infos[p].meta && p + 1 == i))
             && !matches!(f.kind, Some(LineKind::Heading(_)))
         {
-            (false, "label".into())
+            (false, "label next to metadata".into())
         } else if f.shape.bullet || f.kind == Some(LineKind::ListItem) {
             (true, "list-item".into())
         } else if !f.shape.sentence_end
@@ -431,6 +481,11 @@ pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineIn
         inf.shape = shape(text, c);
         inf.text_ends_with_question = text.trim_end().ends_with('?');
         for h in c.hits(text, inf.shape.words, site) {
+            if h.action == RuleAction::Metadata && inf.rule.is_none() && !inf.rule_hit {
+                // Your `metadata` rule wins over the furniture rules after it.
+                inf.force_meta = true;
+                break;
+            }
             inf.rule_hit = true;
             if h.action == RuleAction::TruncateAfter {
                 if inf.truncate.is_none() {
@@ -491,6 +546,84 @@ pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineIn
     infos
 }
 
+/// `repeated-on-site (12/340 pages)`.
+fn repeated_reason(f: &LineInfo, counts: Option<&SiteCounts>) -> String {
+    match counts {
+        Some(s) => format!("repeated-on-site ({}/{} pages)", f.count, s.pages),
+        None => "repeated-on-site".to_string(),
+    }
+}
+
+/// A line that only rules for the page edges matched (no `in_content` rule), that is
+/// not repeated on the site and reads as running text: a sentence about cookies in the
+/// page's own text, not a banner (banners recur on the site and sit at the edge).
+pub fn prose_rule_hit(f: &LineInfo) -> bool {
+    f.rule_hit
+        && f.truncate.is_none()
+        && !f.widget
+        && !f.crumb
+        && !f.repeated
+        && f.rule
+            .as_ref()
+            .is_some_and(|r| r.0 == RuleAction::Drop && !r.2)
+        && f.shape.is_strong_prose()
+}
+
+/// Can line `i` continue the main content past its end (a short last paragraph or a
+/// sub-heading with its paragraph, which the run's scores do not pay for)? `sentence`:
+/// it must be a sentence; else a heading.
+fn continues(
+    infos: &[LineInfo],
+    region: &[Option<String>],
+    link_list: &[bool],
+    i: usize,
+    strong: u32,
+    sentence: bool,
+) -> bool {
+    let f = &infos[i];
+    if f.blank || !f.plain() || region[i].is_some() || link_list[i] || f.shape.contact {
+        return false;
+    }
+    // A sub-heading may be on every page of a structured site (`Arbetstider`); a
+    // sentence on very many pages is a notice.
+    if sentence && f.repeated && f.count >= strong {
+        return false;
+    }
+    let s = &f.shape;
+    if sentence {
+        s.sentence_end && s.words >= 3 && s.stop_density > 0.0
+    } else {
+        !s.sentence_end && !s.bullet && (1..=6).contains(&s.words)
+    }
+}
+
+/// The end of the main content after extending it over the short sentences and
+/// sub-headings that follow it (`Arbetstider` / `Arbetet sker dagtid.` at the end of a
+/// page): each step takes a sentence, or a heading together with the sentence below it.
+pub fn extend_span(
+    infos: &[LineInfo],
+    region: &[Option<String>],
+    link_list: &[bool],
+    end: usize,
+    strong: u32,
+) -> usize {
+    let n = infos.len();
+    let next = |i: usize| (i + 1..n).find(|&j| !infos[j].blank);
+    let mut end = end;
+    while let Some(j) = next(end) {
+        if continues(infos, region, link_list, j, strong, true) {
+            end = j;
+        } else if continues(infos, region, link_list, j, strong, false)
+            && next(j).is_some_and(|k| continues(infos, region, link_list, k, strong, true))
+        {
+            end = next(j).unwrap();
+        } else {
+            break;
+        }
+    }
+    end
+}
+
 /// Where a "Relaterat" list starts: the first related-links heading after some real
 /// text (a line of running text above it).
 pub fn truncation_point(infos: &[LineInfo]) -> Option<usize> {
@@ -546,4 +679,40 @@ fn link_list_lines(infos: &[LineInfo], lines: &[&str], html: bool) -> Vec<bool> 
         i = e;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::{compiled, text_page, CleanConfig};
+
+    fn infos_of(text: &str) -> Vec<LineInfo> {
+        let cfg = CleanConfig::default();
+        let c = compiled(&cfg);
+        basic_infos(&text_page("t.txt", text), &c, "")
+    }
+
+    #[test]
+    fn span_extends_over_a_heading_and_its_short_sentence() {
+        let mut infos = infos_of(
+            "Arbetet är omväxlande och sker ofta i team med andra yrkesgrupper på plats.\n\nArbetstider\nArbetet sker på dagtid.\n\nSenast uppdaterad: 2020-05-02",
+        );
+        infos[2].repeated = true;
+        infos[2].count = 100;
+        infos[5].meta = true;
+        let n = infos.len();
+        let (region, links) = (vec![None; n], vec![false; n]);
+        assert_eq!(extend_span(&infos, &region, &links, 0, 12), 3);
+        // A heading without a sentence under it is not taken.
+        let infos =
+            infos_of("Text som är lång nog för att vara ett stycke av sidan.\n\nDela\nKontakt");
+        assert_eq!(extend_span(&infos, &region, &links, 0, 12), 0);
+    }
+
+    #[test]
+    fn running_text_about_cookies_is_soft() {
+        let infos = infos_of("Vi använder kakor\nLagen säger att den som besöker en webbplats ska få veta att webbplatsen använder kakor och vad de används till.");
+        assert!(!prose_rule_hit(&infos[0]));
+        assert!(prose_rule_hit(&infos[1]));
+    }
 }

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::metadata::colon_key;
-use super::normalize::{count_key, hash_key, is_blank};
-use super::pipeline::{basic_infos, truncation_point};
+use super::normalize::{count_key_with, hash_key, is_blank};
+use super::pipeline::truncation_point;
 use super::rules::Compiled;
 use super::signals::split_glued_breadcrumb;
 use crate::extract::ExtractedPage;
@@ -42,12 +42,15 @@ pub fn site_of(page: &ExtractedPage) -> String {
 }
 
 /// The hash each line is counted under (pairs share one), `None` for blank lines.
-/// Also the hashes of glued-breadcrumb segments, counted separately.
+/// Also the hashes of glued-breadcrumb segments, counted separately. Digits are folded
+/// (`0`) only in contact-shaped lines (`contact[i]`: phone numbers, postcodes), where
+/// they vary by desk; elsewhere a number makes a line page-specific.
 pub fn line_hashes(
     lines: &[&str],
+    contact: &[bool],
     c: &Compiled,
     max_key_words: usize,
-) -> (Vec<Option<u64>>, Vec<u64>) {
+) -> (Vec<Option<u64>>, Vec<(usize, u64)>) {
     let mut out = vec![None; lines.len()];
     let mut segs = Vec::new();
     let mut i = 0;
@@ -62,16 +65,17 @@ pub fn line_hashes(
             && colon_key(t, c, max_key_words).is_some()
             && colon_key(lines[i + 1], c, max_key_words).is_none()
         {
-            let h = hash_key(&count_key(&format!("{t} {}", lines[i + 1])));
+            let fold = contact[i] || contact[i + 1];
+            let h = hash_key(&count_key_with(&format!("{t} {}", lines[i + 1]), fold));
             out[i] = Some(h);
             out[i + 1] = Some(h);
             i += 2;
             continue;
         }
-        out[i] = Some(hash_key(&count_key(t)));
+        out[i] = Some(hash_key(&count_key_with(t, contact[i])));
         if t.len() < 400 {
             if let Some(s) = split_glued_breadcrumb(t) {
-                segs.extend(s.iter().map(|s| seg_hash(s)));
+                segs.extend(s.iter().map(|s| (i, seg_hash(s))));
             }
         }
         i += 1;
@@ -81,7 +85,7 @@ pub fn line_hashes(
 
 /// Hash of a breadcrumb segment (kept apart from whole lines).
 pub fn seg_hash(s: &str) -> u64 {
-    hash_key(&format!("\u{1}seg {}", count_key(s)))
+    hash_key(&format!("\u{1}seg {}", count_key_with(s, false)))
 }
 
 /// Line statistics over a set of pages, grouped by site.
@@ -91,16 +95,23 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn add(&mut self, page: &ExtractedPage, c: &Compiled, max_key_words: usize) {
-        let site = site_of(page);
+    pub fn add(&mut self, page: &ExtractedPage, c: &Compiled, cfg: &super::CleanConfig) {
+        let sig = super::pipeline::signals(page, c, cfg, site_of(page));
+        self.add_signals(&sig);
+    }
+
+    /// Count a page from its precomputed signals.
+    pub fn add_signals(&mut self, sig: &super::pipeline::Signals) {
         // Lines of "Relaterat" lists are titles of other pages: not counted, so that a
         // page's own heading is not boilerplate because other pages link to it.
-        let infos = basic_infos(page, c, &site);
-        let end = truncation_point(&infos).unwrap_or(page.lines.len());
-        let lines: Vec<&str> = page.lines[..end].iter().map(|l| l.text.as_str()).collect();
-        let (hashes, segs) = line_hashes(&lines, c, max_key_words);
-        let uniq: HashSet<u64> = hashes.into_iter().flatten().chain(segs).collect();
-        let site = self.sites.entry(site).or_default();
+        let end = truncation_point(&sig.infos).unwrap_or(sig.infos.len());
+        let uniq: HashSet<u64> = sig.hashes[..end]
+            .iter()
+            .flatten()
+            .copied()
+            .chain(sig.segs.iter().filter(|s| s.0 < end).map(|s| s.1))
+            .collect();
+        let site = self.sites.entry(sig.site.clone()).or_default();
         site.pages += 1;
         for h in uniq {
             *site.lines.entry(h).or_insert(0) += 1;

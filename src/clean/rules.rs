@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use regex::{Regex, RegexSet};
 
-use super::config::{CleanConfig, Rule, RuleAction};
+use super::config::{site_key, CleanConfig, Rule, RuleAction};
 
 /// What the rules say about one line.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +34,22 @@ impl Compiled {
         let mut rules: Vec<Rule> = Vec::new();
         let mut invalid = Vec::new();
         let mut pats = Vec::new();
-        for r in cfg.extra_rules.iter().chain(cfg.rules.iter()) {
+        // Site rules first (bound to their site), then yours, then the defaults.
+        let site_rules = cfg.sites.iter().flat_map(|s| {
+            s.rules.iter().map(move |r| Rule {
+                site: site_key(&s.site),
+                ..r.clone()
+            })
+        });
+        let all: Vec<Rule> = site_rules
+            .chain(cfg.extra_rules.iter().cloned())
+            .chain(cfg.rules.iter().cloned())
+            .map(|mut r| {
+                r.site = site_key(&r.site);
+                r
+            })
+            .collect();
+        for r in &all {
             // `\b` as an ASCII word boundary keeps matching on the fast DFA engines
             // (a Unicode `\b` on non-ASCII text falls back to the slow NFA).
             let p = format!("(?i){}", r.pattern.replace(r"\b", r"(?-u:\b)"));

@@ -15,11 +15,27 @@ pub struct Title {
     pub glued: Option<usize>,
 }
 
+/// Did only a rule for the page edges match the line (`Nya regler för kakor`, a
+/// heading about cookies), no furniture signal else?
+fn soft_rule(info: &LineInfo) -> bool {
+    info.rule_hit
+        && info.truncate.is_none()
+        && !info.widget
+        && !info.crumb
+        && !info.meta
+        && !info.pruned
+        && !info.repeated
+        && info
+            .rule
+            .as_ref()
+            .is_some_and(|r| r.0 == crate::clean::RuleAction::Drop && !r.2)
+}
+
 /// Can line `i` be a heading?
 pub fn heading_shaped(info: &LineInfo, max_words: usize) -> bool {
     let s = &info.shape;
     !info.blank
-        && info.plain()
+        && (info.plain() || soft_rule(info))
         && s.words >= 1
         && s.words <= max_words
         && s.chars <= 250
@@ -39,6 +55,7 @@ pub fn choose(
     span_start: usize,
     max_words: usize,
     strong: u32,
+    have_stats: bool,
 ) -> Title {
     // HTML: the markup knows.
     if let Some(t) = page.title.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -68,13 +85,20 @@ pub fn choose(
     let mut candidate = None;
     // A repeated heading may still be this page's own (overlapping extracts of one
     // source page): accepted when it stands alone and is not template-frequent.
+    // A heading that an edge rule matched counts only right at the content.
+    let just_above = (0..span_start.min(n)).rev().find(|&j| !infos[j].blank);
     let ok = |i: usize| {
         heading_shaped(&infos[i], max_words)
+            && (infos[i].plain() || ((i == span_start || Some(i) == just_above) && alone(infos, i)))
             && (!infos[i].repeated || (alone(infos, i) && infos[i].count < strong))
     };
     if span_start < n && ok(span_start) {
         candidate = Some(span_start);
     }
+    // A long first line of the content is a weak title: a short heading of its own
+    // above it (over a block of metadata, say) is a better one.
+    // Only with statistics: without them a site name or menu item is as unique.
+    let weak_start = have_stats && candidate.is_some_and(|c| infos[c].shape.words > 12);
     let mut glued = None;
     let mut i = if candidate.is_some() {
         span_start
@@ -88,7 +112,9 @@ pub fn choose(
         if inf.blank {
             continue;
         }
-        looked += 1;
+        if !inf.meta {
+            looked += 1;
+        }
         if let Some(segs) = &inf.glued_crumb {
             if segs.len() >= 2 && !inf.tail_repeated {
                 glued = Some(i);
@@ -96,6 +122,16 @@ pub fn choose(
             break;
         }
         if candidate.is_none() && ok(i) {
+            candidate = Some(i);
+            continue;
+        }
+        if weak_start
+            && candidate == Some(span_start)
+            && ok(i)
+            && !inf.repeated
+            && inf.shape.words <= 12
+            && !inf.meta
+        {
             candidate = Some(i);
             continue;
         }

@@ -123,6 +123,40 @@ pub struct CleanReport {
     pub worst: Vec<PageScore>,
     /// Seconds spent in clean (statistics + cleaning), without reading and decoding.
     pub clean_seconds: f64,
+    /// Where the repetition statistics came from: `folder` (all pages, as an import),
+    /// `template` (only the pages of the page's own template) or `single` (none: every
+    /// page cleaned alone). Chosen with `HITTA_EVAL_STATS`.
+    pub stats: String,
+}
+
+/// Where the repetition statistics of an evaluation come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsMode {
+    /// Learnt over the whole folder, as an import does.
+    Folder,
+    /// Learnt per gold template (generalisation check: no help from other templates).
+    Template,
+    /// None: every page cleaned alone, as a site with one page in an import.
+    Single,
+}
+
+impl StatsMode {
+    /// `HITTA_EVAL_STATS=folder|template|single` (default `folder`).
+    pub fn from_env() -> StatsMode {
+        match std::env::var("HITTA_EVAL_STATS").as_deref() {
+            Ok("template") => StatsMode::Template,
+            Ok("single") => StatsMode::Single,
+            _ => StatsMode::Folder,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StatsMode::Folder => "folder",
+            StatsMode::Template => "template",
+            StatsMode::Single => "single",
+        }
+    }
 }
 
 /// What the gold says about one page.
@@ -292,17 +326,54 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
         .iter()
         .map(|g| load(dir, &g.file, use_stages))
         .collect();
+    let mode = StatsMode::from_env();
     let t0 = std::time::Instant::now();
-    let mut stats = SiteStats::default();
-    for p in pages.iter().flatten() {
-        stats.add(p, cfg);
-    }
-    let cleaned: Vec<Result<CleanPage, SkipReason>> = pages
+    let pages: Vec<Result<clean::Prepared, SkipReason>> = pages
         .into_iter()
-        .map(|p| p.and_then(|p| clean::clean(&p, &stats, cfg)))
+        .map(|p| p.map(|p| clean::prepare(p, cfg)))
         .collect();
+    let cleaned: Vec<Result<CleanPage, SkipReason>> = match mode {
+        StatsMode::Folder => {
+            let mut stats = SiteStats::default();
+            for p in pages.iter().flatten() {
+                stats.add_prepared(p);
+            }
+            pages
+                .into_iter()
+                .map(|p| p.and_then(|p| clean::clean_prepared(&p, &stats, cfg)))
+                .collect()
+        }
+        StatsMode::Template => {
+            let mut by_template: HashMap<&str, SiteStats> = HashMap::new();
+            for (g, p) in golds.iter().zip(&pages) {
+                if let Ok(p) = p {
+                    by_template
+                        .entry(g.template.as_str())
+                        .or_default()
+                        .add_prepared(p);
+                }
+            }
+            golds
+                .iter()
+                .zip(pages)
+                .map(|(g, p)| {
+                    p.and_then(|p| {
+                        clean::clean_prepared(&p, &by_template[g.template.as_str()], cfg)
+                    })
+                })
+                .collect()
+        }
+        StatsMode::Single => {
+            let empty = SiteStats::default();
+            pages
+                .into_iter()
+                .map(|p| p.and_then(|p| clean::clean_prepared(&p, &empty, cfg)))
+                .collect()
+        }
+    };
     let mut r = CleanReport {
         clean_seconds: t0.elapsed().as_secs_f64(),
+        stats: mode.name().to_string(),
         ..Default::default()
     };
     let has_meta = golds.iter().any(|g| g.metadata.is_some());
@@ -390,7 +461,17 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
             meta.add(multiset_prf(&ours, &theirs).0);
         }
         if let Some(t) = &g.title {
-            title.push(compare_key(t) == compare_key(&page.title));
+            let ok = compare_key(t) == compare_key(&page.title);
+            title.push(ok);
+            if let (false, Some(dump)) = (ok, &dump) {
+                use std::io::Write;
+                let mut d = dump.lock().unwrap();
+                let _ = writeln!(
+                    d,
+                    "TITLE\t{}\t{}\t{}\t{}",
+                    g.template, g.file, t, page.title
+                );
+            }
         }
         if let Some(p) = &g.published {
             published.push(*p == page.published);
@@ -509,10 +590,11 @@ impl fmt::Display for CleanReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "pages: {} ({} skipped), clean time {:.2} s",
+            "pages: {} ({} skipped), clean time {:.2} s, statistics: {}",
             self.pages,
             self.skipped.len(),
-            self.clean_seconds
+            self.clean_seconds,
+            self.stats
         )?;
         writeln!(f, "content lines:")?;
         row(f, "overall", &self.lines)?;

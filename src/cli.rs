@@ -135,7 +135,7 @@ pub fn search(cfg: &Config, q: String, limit: Option<usize>, json: bool) -> Resu
 
 /// `hitta clean`: what an import of `paths` would index, without touching the index.
 pub fn clean(cfg: &Config, paths: &[PathBuf], explain: bool, json: bool) -> Result<(), CliError> {
-    let (files, skipped) = import::collect_files(paths)?;
+    let (files, skipped) = import::collect_files(paths, cfg.clean.mode)?;
     let mut out = std::io::stdout().lock();
     for s in &skipped {
         report_skip(&mut out, json, &s.path, &s.reason)?;

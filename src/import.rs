@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::clean::{self, CleanConfig, CleanPage, Prepared, SiteStats};
+use crate::clean::{self, CleanConfig, CleanPage, Mode, Prepared, SiteStats};
 use crate::config::Config;
 use crate::decode::{self, Format, RawPage, SkipReason};
 use crate::extract::{self, ExtractedPage};
@@ -140,7 +140,10 @@ pub struct Candidate {
 
 /// Walk `paths` (files or folders, recursively). Files hitta does not import and
 /// entries it cannot walk (loops, unreadable folders) come back as [`Skipped`].
-pub fn collect_files(paths: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<Skipped>), ImportError> {
+pub fn collect_files(
+    paths: &[PathBuf],
+    mode: Mode,
+) -> Result<(Vec<Candidate>, Vec<Skipped>), ImportError> {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
     for path in paths {
@@ -190,7 +193,12 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<Skipped>)
                 continue;
             }
             let rel = rel_of(entry.path());
-            match Format::of(entry.path()) {
+            let format = Format::of(entry.path()).map(|f| match mode {
+                Mode::Html => Format::Html,
+                Mode::Text => Format::Text,
+                Mode::Auto | Mode::Off => f,
+            });
+            match format {
                 Some(format) => found.push(Candidate {
                     abs: entry.path().to_path_buf(),
                     rel,
@@ -343,7 +351,7 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     } else {
         opts.paths.clone()
     };
-    let (files, mut skipped) = collect_files(&paths)?;
+    let (files, mut skipped) = collect_files(&paths, cfg.clean.mode)?;
     let _lock = ImportLock::acquire(&cfg.index.dir)?;
     let index = match HittaIndex::open_or_create(&cfg.index.dir, opts.rebuild) {
         Err(IndexError::Version { .. }) if !opts.rebuild => {

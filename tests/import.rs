@@ -377,3 +377,40 @@ fn reclean_cleans_stored_pages_again_and_single_pages_learn_from_the_index() {
         "alone, the line is not known to repeat: {single}"
     );
 }
+
+#[test]
+fn clean_mode_off_keeps_every_line_and_text_mode_reads_html_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (mode, file, expect_in_text) in [
+        ("off", "000_49fdefbf50581b3b.txt", "använder cookies"),
+        (
+            "auto",
+            "000_49fdefbf50581b3b.txt",
+            "Att genomföra sina studier",
+        ),
+        ("text", "old-extension.htm", "</"),
+    ] {
+        let index = tmp.path().join(format!("index-{mode}"));
+        let dir = if file.ends_with(".htm") {
+            shared("corpus/bad")
+        } else {
+            seeds()
+        };
+        let mut c = hitta(tmp.path());
+        c.env("HITTA_CLEAN_MODE", mode)
+            .arg("import")
+            .arg("--json")
+            .arg("--index")
+            .arg(&index)
+            .arg(dir.join(file));
+        let report: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+        assert_eq!(report["imported"], 1, "{mode}: {report}");
+        let server = Server::start(&index);
+        let (_, doc) = server.get(&format!("/documents/{}", encode(file)));
+        let text = doc["text"].as_str().unwrap();
+        assert!(text.contains(expect_in_text), "{mode}: {text}");
+        if mode == "auto" {
+            assert!(!text.contains("använder cookies"), "{text}");
+        }
+    }
+}

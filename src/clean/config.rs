@@ -95,6 +95,9 @@ pub fn site_key(s: &str) -> String {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CleanConfig {
+    /// How pages are read and cleaned: `auto` (by file extension, cleaned), `html` or
+    /// `text` (every file read as that, cleaned), `off` (by extension, every line kept).
+    pub mode: Mode,
     /// A line (or `Key: value` pair) on at least this many pages of one site is
     /// boilerplate (unless it sits inside the main content).
     pub repeat_min_pages: usize,
@@ -280,9 +283,25 @@ pub fn default_rules() -> Vec<Rule> {
     ]
 }
 
+/// See [`CleanConfig::mode`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// `.txt` as text, `.html`/`.htm` as HTML; boilerplate removed.
+    #[default]
+    Auto,
+    /// Every imported file parsed as HTML.
+    Html,
+    /// Every imported file read as plain text.
+    Text,
+    /// No cleaning: every non-blank line is indexed (title: the first heading or line).
+    Off,
+}
+
 impl Default for CleanConfig {
     fn default() -> Self {
         CleanConfig {
+            mode: Mode::Auto,
             repeat_min_pages: 3,
             repeat_min_fraction: 0.0,
             min_content_chars: 120,

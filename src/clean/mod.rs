@@ -16,7 +16,9 @@ mod rules;
 pub(crate) mod signals;
 mod title;
 
-pub use config::{default_rules, site_key, CleanConfig, Rule, RuleAction, SiteConfig, Thresholds};
+pub use config::{
+    default_rules, site_key, CleanConfig, Mode, Rule, RuleAction, SiteConfig, Thresholds,
+};
 pub use dates::{find_date, whole_date};
 pub use rules::Compiled;
 pub use signals::split_glued_breadcrumb;
@@ -151,6 +153,9 @@ fn clean_with(
     stats: &SiteStats,
     cfg: &CleanConfig,
 ) -> Result<CleanPage, SkipReason> {
+    if cfg.mode == Mode::Off {
+        return Ok(uncleaned(page));
+    }
     let c = compiled(cfg);
     let site = sig.site.as_str();
     let counts = stats.inner.sites.get(site);
@@ -200,6 +205,43 @@ fn clean_with(
         language,
         decisions,
     })
+}
+
+/// `mode = "off"`: every non-blank line kept; the title is the markup's, else the first line.
+fn uncleaned(page: &ExtractedPage) -> CleanPage {
+    let kept: Vec<&str> = page
+        .lines
+        .iter()
+        .map(|l| l.text.trim_end())
+        .filter(|l| !normalize::is_blank(l))
+        .collect();
+    let text = kept.join("\n");
+    CleanPage {
+        path: page.path.clone(),
+        format: page.format,
+        title: page.title.clone().unwrap_or_else(|| {
+            kept.first()
+                .map(|l| l.trim().to_string())
+                .unwrap_or_default()
+        }),
+        language: language::detect(&text, 0.0),
+        text,
+        metadata: Vec::new(),
+        published: page.published.clone(),
+        updated: page.updated.clone(),
+        decisions: page
+            .lines
+            .iter()
+            .map(|l| {
+                let keep = !normalize::is_blank(&l.text);
+                Decision {
+                    line: l.text.clone(),
+                    keep,
+                    reason: if keep { "cleaning off" } else { "empty" }.into(),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// Learn the statistics over all `pages`, then clean each (what an import does).

@@ -16,8 +16,16 @@ pub fn count_key(s: &str) -> String {
 pub fn count_key_with(s: &str, fold_digits: bool) -> String {
     let mut out = String::with_capacity(s.len().min(256));
     let mut space = false;
-    // Long lines: the first 400 characters are enough to recognise a repeat.
-    for c in s.nfc().take(400) {
+    // Long lines: the first 400 characters are enough to recognise a repeat. Decoded
+    // text is NFC already; composing again only where the quick check is unsure.
+    let composed: Box<dyn Iterator<Item = char>> = if unicode_normalization::is_nfc_quick(s.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        Box::new(s.chars())
+    } else {
+        Box::new(s.nfc())
+    };
+    for c in composed.take(400) {
         if c.is_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');

@@ -37,7 +37,8 @@ fn neovim_plugin_searches_opens_pages_and_reports_health() {
     copy_dir(&seeds(), &pages);
     std::fs::create_dir_all(pages.join("Skolor i Härnösand")).unwrap();
     std::fs::copy(
-        seeds().join("002_03e3681fb23cbdfb.txt"),
+        // A copy of a page that ranks below NÄR-SAM for skolfrånvaro, so the two never tie.
+        seeds().join("001_afc759a9f325d7a5.txt"),
         pages.join(TRICKY_ID),
     )
     .unwrap();

@@ -151,7 +151,7 @@ impl Default for SearchConfig {
             query_parts_boost: 0.8,
             folded_boost: 0.1,
             typo_boost: 0.2,
-            typo_max_doc_freq: 2,
+            typo_max_doc_freq: 1,
             typo_max_expansions: 3,
             proximity_boost: 0.5,
             proximity_slop: 3,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::config::{Config, ConfigError};
-use crate::import::{self, ImportError, ImportOptions, ImportReport};
+use crate::import::{self, ImportError, ImportOptions};
 use crate::index::IndexError;
 use crate::search::{SearchError, SearchRequest, Searcher};
 
@@ -39,8 +39,11 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
-/// Print an import report, as one JSON object with `json`.
-fn print_report(report: &ImportReport, json: bool) -> Result<(), CliError> {
+/// Print a report for people, or as one JSON object with `json`.
+fn print_report<R: std::fmt::Display + serde::Serialize>(
+    report: &R,
+    json: bool,
+) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string(report).unwrap_or_default())?;
@@ -229,16 +232,7 @@ pub fn eval_clean(
         (None, Some(l)) => crate::eval::clean::run_labels(dir, l, &cfg.clean)?,
         (None, None) => return Err(CliError::Usage("give --gold FILE or --labels DIR".into())),
     };
-    if json {
-        writeln!(
-            std::io::stdout(),
-            "{}",
-            serde_json::to_string(&report).unwrap_or_default()
-        )?;
-    } else {
-        write!(std::io::stdout(), "{report}")?;
-    }
-    Ok(())
+    print_report(&report, json)
 }
 
 /// `hitta eval search`: ranking quality of the index against judged queries.
@@ -260,14 +254,5 @@ pub fn eval_search(
         qrels,
         file.as_mut().map(|f| f as &mut dyn Write),
     )?;
-    if json {
-        writeln!(
-            std::io::stdout(),
-            "{}",
-            serde_json::to_string(&report).unwrap_or_default()
-        )?;
-    } else {
-        write!(std::io::stdout(), "{report}")?;
-    }
-    Ok(())
+    print_report(&report, json)
 }

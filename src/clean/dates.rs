@@ -43,6 +43,10 @@ fn iso(y: i32, m: u8, d: u8) -> Option<String> {
 
 /// The first valid date in `s`: its ISO form and the byte range it covers.
 pub fn find_date(s: &str) -> Option<(String, std::ops::Range<usize>)> {
+    // Every form has digits (`\d` is any Unicode digit): most lines have none.
+    if !has_digit(s) {
+        return None;
+    }
     for c in DATE.captures_iter(s) {
         let whole = c.get(0).unwrap();
         let num = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<i32>().ok());
@@ -60,6 +64,15 @@ pub fn find_date(s: &str) -> Option<(String, std::ops::Range<usize>)> {
         }
     }
     None
+}
+
+/// Does `s` have a character `\d` could match (a superset: any numeric character)?
+pub(crate) fn has_digit(s: &str) -> bool {
+    // Latin-1 letters and Latin Extended-A/B (U+00C0–U+024F) hold no numeric char.
+    s.bytes().any(|b| b.is_ascii_digit())
+        || (!s.is_ascii()
+            && s.chars()
+                .any(|c| !c.is_ascii() && !('\u{C0}'..='\u{24F}').contains(&c) && c.is_numeric()))
 }
 
 /// `s` is a date and nothing else (a time of day `11:12` may follow).

@@ -3,6 +3,7 @@
 //! a bare date key line followed by a date line, and `17 december 2018 - Pressmeddelande`.
 
 use super::dates::{find_date, whole_date};
+use super::normalize::with_lower;
 use super::rules::Compiled;
 
 /// Which date a metadata item gives.
@@ -49,22 +50,24 @@ pub fn valid_key(k: &str, c: &Compiled, max_words: usize) -> bool {
     if words.len() > max_words {
         return false;
     }
-    let stops = words
-        .iter()
-        .filter(|w| c.stop_words.contains(&w.to_lowercase()))
-        .count();
+    let stops = words.iter().filter(|w| c.is_stop_word(w)).count();
     stops <= 1 && !k.chars().all(|ch| ch.is_ascii_digit() || ch == ' ')
 }
 
 fn date_role(key: &str, c: &Compiled) -> Option<DateRole> {
-    let k = key.to_lowercase();
-    if c.published_keys.contains(&k) {
-        Some(DateRole::Published)
-    } else if c.updated_keys.contains(&k) {
-        Some(DateRole::Updated)
-    } else {
-        None
+    // Lower case shrinks a char to a third of its bytes at most: a longer key is none.
+    if key.len() > 3 * c.date_key_max_len {
+        return None;
     }
+    with_lower(key, |k| {
+        if c.published_keys.contains(k) {
+            Some(DateRole::Published)
+        } else if c.updated_keys.contains(k) {
+            Some(DateRole::Updated)
+        } else {
+            None
+        }
+    })
 }
 
 fn item(first: usize, last: usize, key: &str, value: &str, c: &Compiled) -> Item {
@@ -73,7 +76,7 @@ fn item(first: usize, last: usize, key: &str, value: &str, c: &Compiled) -> Item
     Item {
         first,
         last,
-        known: role.is_some() || c.metadata_keys.contains(&key.to_lowercase()),
+        known: role.is_some() || with_lower(key, |k| c.metadata_keys.contains(k)),
         key: Some(key.to_string()),
         value: value.trim().to_string(),
         date,
@@ -108,7 +111,21 @@ pub fn forced_item(i: usize, line: &str, next: Option<&str>, c: &Compiled) -> Op
 
 /// `Publicerad 2022-02-24`, `Uppdaterad 2022-02-24 11:12`: a known date key, a space and a date.
 fn date_key_value<'a>(part: &'a str, c: &Compiled) -> Option<(&'a str, &'a str)> {
-    let lower = part.to_lowercase();
+    // Only the head of `part.to_lowercase()` is compared with the keys: lower-case as
+    // many chars as the longest key has bytes (each char gives a byte at least). The
+    // final-sigma rule looks at what follows, so then the whole part.
+    let head = match part.char_indices().nth(c.date_key_max_len) {
+        Some((i, _)) if !part.contains('Σ') => &part[..i],
+        _ => part,
+    };
+    if !head
+        .chars()
+        .next()
+        .is_some_and(|ch| ch.to_lowercase().any(|l| c.date_key_first.contains(&l)))
+    {
+        return None;
+    }
+    let lower = head.to_lowercase();
     for k in &c.date_keys {
         if lower.starts_with(k.as_str()) {
             let (key, rest) = part.split_at(k.len());

@@ -15,17 +15,40 @@ pub fn count_key(s: &str) -> String {
 /// is the page's own, while a phone number that varies by desk is still furniture.
 pub fn count_key_with(s: &str, fold_digits: bool) -> String {
     let mut out = String::with_capacity(s.len().min(256));
-    let mut space = false;
     // Long lines: the first 400 characters are enough to recognise a repeat. Decoded
     // text is NFC already; composing again only where the quick check is unsure.
-    let composed: Box<dyn Iterator<Item = char>> = if unicode_normalization::is_nfc_quick(s.chars())
-        == unicode_normalization::IsNormalized::Yes
-    {
-        Box::new(s.chars())
+    if s.is_ascii() {
+        let mut space = false;
+        // SAFETY (by construction): only ASCII bytes are pushed.
+        let v = unsafe { out.as_mut_vec() };
+        for b in s.bytes().take(400) {
+            if b.is_ascii_alphanumeric() {
+                if space && !v.is_empty() {
+                    v.push(b' ');
+                }
+                space = false;
+                if b.is_ascii_digit() && fold_digits {
+                    v.push(b'0');
+                } else {
+                    v.push(b.to_ascii_lowercase());
+                }
+            } else {
+                space = true;
+            }
+        }
+        return out;
+    }
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        push_count_key(&mut out, s.chars(), fold_digits);
     } else {
-        Box::new(s.nfc())
-    };
-    for c in composed.take(400) {
+        push_count_key(&mut out, s.nfc(), fold_digits);
+    }
+    out
+}
+
+fn push_count_key(out: &mut String, chars: impl Iterator<Item = char>, fold_digits: bool) {
+    let mut space = false;
+    for c in chars.take(400) {
         if c.is_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -33,6 +56,8 @@ pub fn count_key_with(s: &str, fold_digits: bool) -> String {
             space = false;
             if c.is_numeric() && fold_digits {
                 out.push('0');
+            } else if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
             } else {
                 out.extend(c.to_lowercase());
             }
@@ -40,7 +65,44 @@ pub fn count_key_with(s: &str, fold_digits: bool) -> String {
             space = true;
         }
     }
-    out
+}
+
+/// Call `f` with `s.to_lowercase()`, built on the stack when `s` is short (the common
+/// case: a word, a key) instead of allocating.
+#[inline]
+pub fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    const CAP: usize = 96;
+    if s.len() <= CAP / 3 {
+        let mut buf = [0u8; CAP];
+        if s.is_ascii() {
+            for (d, b) in buf.iter_mut().zip(s.bytes()) {
+                *d = b.to_ascii_lowercase();
+            }
+            // ASCII in, ASCII out.
+            return f(unsafe { std::str::from_utf8_unchecked(&buf[..s.len()]) });
+        }
+        // `str::to_lowercase` maps each char on its own except by the final-sigma rule.
+        // A char may grow when lower-cased (`İ`: 2 → 3 bytes): the buffer is checked.
+        if !s.contains('Σ') {
+            let mut n = 0;
+            let mut ok = true;
+            'chars: for c in s.chars() {
+                for l in c.to_lowercase() {
+                    let w = l.len_utf8();
+                    if n + w > CAP {
+                        ok = false;
+                        break 'chars;
+                    }
+                    l.encode_utf8(&mut buf[n..n + w]);
+                    n += w;
+                }
+            }
+            if ok {
+                return f(std::str::from_utf8(&buf[..n]).expect("chars encoded"));
+            }
+        }
+    }
+    f(&s.to_lowercase())
 }
 
 /// A stable 64-bit hash (FNV-1a) of a count key, so that statistics can be saved.
@@ -114,6 +176,27 @@ pub fn is_blank(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_lower_is_to_lowercase() {
+        for s in [
+            "",
+            "Och",
+            "ÄR",
+            "Över",
+            "İstanbul",
+            "ΟΔΟΣ",
+            "Σ",
+            "ǅ",
+            "Kelvin\u{212a}",
+            "ẞ",
+            "en mycket lång rad som inte ryms i bufferten på stacken alls, nej",
+            "ÅÄÖ ÅÄÖ ÅÄÖ ÅÄÖ ÅÄÖ ÅÄÖ ÅÄÖ ÅÄ",
+            "İİİİİİİİİİİİİİİİ",
+        ] {
+            assert_eq!(with_lower(s, str::to_string), s.to_lowercase(), "{s}");
+        }
+    }
 
     #[test]
     fn count_key_folds_digits_case_punctuation() {

@@ -76,10 +76,11 @@ pub struct Signals {
 }
 
 pub fn signals(page: &ExtractedPage, c: &Compiled, cfg: &CleanConfig, site: String) -> Signals {
-    let infos = basic_infos(page, c, &site);
+    let mut glued = Vec::new();
+    let infos = basic_infos_with(page, c, &site, &mut glued);
     let lines: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
     let contact: Vec<bool> = infos.iter().map(|f| f.shape.contact).collect();
-    let (hashes, segs) = line_hashes(&lines, &contact, c, cfg.max_key_words);
+    let (hashes, segs) = line_hashes(&lines, &contact, c, cfg.max_key_words, Some(&glued));
     Signals {
         site,
         infos,
@@ -463,10 +464,24 @@ pub fn analyze(
 }
 
 /// The signals of each line that do not depend on site statistics.
+#[cfg(test)]
 pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineInfo> {
+    basic_infos_with(page, c, site, &mut Vec::new())
+}
+
+/// [`basic_infos`], leaving in `glued` each line's [`split_glued_breadcrumb`] (`None`
+/// for blank lines and lines of 400 bytes or more, where it is not asked).
+fn basic_infos_with(
+    page: &ExtractedPage,
+    c: &Compiled,
+    site: &str,
+    glued: &mut Vec<Option<Vec<String>>>,
+) -> Vec<LineInfo> {
+    glued.clear();
+    glued.resize(page.lines.len(), None);
     let html = page.format == crate::decode::Format::Html;
     let mut infos: Vec<LineInfo> = Vec::with_capacity(page.lines.len());
-    for l in &page.lines {
+    for (i, l) in page.lines.iter().enumerate() {
         let text = l.text.as_str();
         let mut inf = LineInfo {
             kind: Some(l.kind),
@@ -497,13 +512,14 @@ pub fn basic_infos(page: &ExtractedPage, c: &Compiled, site: &str) -> Vec<LineIn
         }
         inf.widget = c.is_widget_line(text);
         if text.len() < 400 {
-            if let Some(segs) = split_glued_breadcrumb(text) {
+            glued[i] = split_glued_breadcrumb(text);
+            if let Some(segs) = &glued[i] {
                 if segs[..segs.len() - 1]
                     .iter()
                     .all(|s| s.split_whitespace().count() <= 6)
                 {
                     inf.crumb = true;
-                    inf.glued_crumb = Some(segs);
+                    inf.glued_crumb = Some(segs.clone());
                 }
             } else if split_separated_breadcrumb(text).is_some() {
                 inf.crumb = true;

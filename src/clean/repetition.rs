@@ -50,6 +50,7 @@ pub fn line_hashes(
     contact: &[bool],
     c: &Compiled,
     max_key_words: usize,
+    glued: Option<&[Option<Vec<String>>]>,
 ) -> (Vec<Option<u64>>, Vec<(usize, u64)>) {
     let mut out = vec![None; lines.len()];
     let mut segs = Vec::new();
@@ -74,7 +75,16 @@ pub fn line_hashes(
         }
         out[i] = Some(hash_key(&count_key_with(t, contact[i])));
         if t.len() < 400 {
-            if let Some(s) = split_glued_breadcrumb(t) {
+            // `glued`: the same split, done already for the line signals.
+            let owned;
+            let split = match glued {
+                Some(g) => g[i].as_ref(),
+                None => {
+                    owned = split_glued_breadcrumb(t);
+                    owned.as_ref()
+                }
+            };
+            if let Some(s) = split {
                 segs.extend(s.iter().map(|s| (i, seg_hash(s))));
             }
         }

@@ -18,7 +18,15 @@ pub struct RuleHit<'a> {
 #[derive(Debug)]
 pub struct Compiled {
     rules: Vec<Rule>,
-    set: RegexSet,
+    /// The rules run together, as one set: `set.0` are their indices in `rules`.
+    set: (Vec<usize>, RegexSet),
+    /// The same for lines longer than every `max_words` limit: only the rules without one.
+    set_long: (Vec<usize>, RegexSet),
+    /// The longest `max_words` limit of the rules in the sets.
+    max_limit: usize,
+    /// Rules whose lazy DFA would blow up in a set (a bounded repetition such as
+    /// `.{0,120}` multiplies the states of every other pattern): run on their own.
+    solo: Vec<(usize, Regex)>,
     pub widget_words: Vec<String>,
     pub stop_words: HashSet<String>,
     pub metadata_keys: HashSet<String>,
@@ -26,6 +34,10 @@ pub struct Compiled {
     pub updated_keys: HashSet<String>,
     /// Known date keys, longest first, for `Key value` lines without colon.
     pub date_keys: Vec<String>,
+    /// The longest date key, in bytes.
+    pub date_key_max_len: usize,
+    /// The first char of each date key.
+    pub date_key_first: Vec<char>,
     pub invalid: Vec<String>,
 }
 
@@ -61,7 +73,27 @@ impl Compiled {
                 Err(e) => invalid.push(format!("{}: {e}", r.pattern)),
             }
         }
-        let set = RegexSet::new(&pats).expect("patterns checked one by one");
+        let heavy = heavy_repetition();
+        let solo: Vec<(usize, Regex)> = pats
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| heavy.is_match(p))
+            .map(|(i, p)| (i, Regex::new(p).expect("checked")))
+            .collect();
+        let in_set = |i: &usize| !solo.iter().any(|s| s.0 == *i);
+        let build = |idx: Vec<usize>| {
+            let set =
+                RegexSet::new(idx.iter().map(|&i| &pats[i])).expect("patterns checked one by one");
+            (idx, set)
+        };
+        let set = build((0..pats.len()).filter(in_set).collect());
+        let set_long = build(
+            (0..pats.len())
+                .filter(in_set)
+                .filter(|&i| rules[i].max_words == 0)
+                .collect(),
+        );
+        let max_limit = set.0.iter().map(|&i| rules[i].max_words).max().unwrap_or(0);
         let lower = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<HashSet<_>>();
         let mut widget_words: Vec<String> =
             cfg.widget_words.iter().map(|s| s.to_lowercase()).collect();
@@ -73,9 +105,25 @@ impl Compiled {
             .map(|s| s.to_lowercase())
             .collect();
         date_keys.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let date_key_max_len = date_keys
+            .iter()
+            .chain(lower_list(&cfg.published_keys).iter())
+            .chain(lower_list(&cfg.updated_keys).iter())
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(0);
+        let mut date_key_first: Vec<char> =
+            date_keys.iter().filter_map(|k| k.chars().next()).collect();
+        date_key_first.sort_unstable();
+        date_key_first.dedup();
         Compiled {
+            date_key_max_len,
+            date_key_first,
             rules,
             set,
+            set_long,
+            max_limit,
+            solo,
             widget_words,
             stop_words: lower(&cfg.stop_words),
             metadata_keys: lower(&cfg.metadata_keys),
@@ -102,13 +150,29 @@ impl Compiled {
         } else {
             t
         };
-        self.set
-            .matches(t)
+        let applies = |r: &Rule| {
+            (r.max_words == 0 || words <= r.max_words) && (r.site.is_empty() || r.site == site)
+        };
+        let (idx, set) = if words > self.max_limit {
+            &self.set_long
+        } else {
+            &self.set
+        };
+        let mut found: Vec<usize> = set.matches(t).into_iter().map(|k| idx[k]).collect();
+        let mut solo = false;
+        for (i, re) in &self.solo {
+            if applies(&self.rules[*i]) && re.is_match(t) {
+                found.push(*i);
+                solo = true;
+            }
+        }
+        if solo {
+            found.sort_unstable();
+        }
+        found
             .into_iter()
             .map(|i| &self.rules[i])
-            .filter(|r| {
-                (r.max_words == 0 || words <= r.max_words) && (r.site.is_empty() || r.site == site)
-            })
+            .filter(|r| applies(r))
             .map(|r| RuleHit {
                 action: r.action,
                 reason: &r.reason,
@@ -117,18 +181,40 @@ impl Compiled {
             .collect()
     }
 
+    /// Is `w` (as written) a function word?
+    #[inline]
+    pub fn is_stop_word(&self, w: &str) -> bool {
+        super::normalize::with_lower(w, |l| self.stop_words.contains(l))
+    }
+
     /// The line consists only of share/print/listen/language words (`Lyssna Skriv ut`,
     /// `Dela Facebook X LinkedIn E-post Skriv ut`).
     pub fn is_widget_line(&self, line: &str) -> bool {
-        let mut rest = line.trim().replace('\u{a0}', " ").to_lowercase();
-        if rest.is_empty() || rest.len() > 120 {
+        let t = line.trim();
+        // Lower case shrinks a char to a third of its bytes at most (`K` → `k`), NBSP
+        // → space to a half: a line this long is over 120 bytes still.
+        if t.is_empty() || t.len() > 360 {
             return false;
         }
+        let lower;
+        let mut rest: &str = if t.is_ascii() {
+            if t.len() > 120 {
+                return false;
+            }
+            lower = t.to_ascii_lowercase();
+            &lower
+        } else {
+            lower = t.replace('\u{a0}', " ").to_lowercase();
+            if lower.len() > 120 {
+                return false;
+            }
+            &lower
+        };
         'outer: while !rest.is_empty() {
             for w in &self.widget_words {
                 if let Some(r) = rest.strip_prefix(w.as_str()) {
                     if r.is_empty() || r.starts_with([' ', '|', '·', ',', '\t']) {
-                        rest = r.trim_start_matches([' ', '|', '·', ',', '\t']).to_string();
+                        rest = r.trim_start_matches([' ', '|', '·', ',', '\t']);
                         continue 'outer;
                     }
                 }
@@ -137,6 +223,15 @@ impl Compiled {
         }
         true
     }
+}
+
+fn lower_list(v: &[String]) -> Vec<String> {
+    v.iter().map(|s| s.to_lowercase()).collect()
+}
+
+/// A counted repetition with a bound of 10 or more (`.{0,60}`, `\w{2,20}`).
+fn heavy_repetition() -> Regex {
+    Regex::new(r"\{\d*,?\s*(\d{3,}|[1-9]\d)\s*\}").unwrap()
 }
 
 #[cfg(test)]
@@ -177,44 +272,5 @@ mod tests {
         assert_eq!(r("Relaterade tjänster").as_deref(), Some("related-links"));
         assert_eq!(r("Vi använder kakor (cookies) för att webbplatsen ska fungera på ett bra sätt för dig.").as_deref(), Some("cookie-banner"));
         assert_eq!(r("Regeringen föreslår skärpning av straffen"), None);
-    }
-}
-
-#[cfg(test)]
-mod bench {
-    /// `cargo test --release --lib clean::rules::bench -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn time_signals() {
-        let dir = std::path::Path::new("/work/shared/corpus/dev");
-        let mut lines = Vec::new();
-        for e in std::fs::read_dir(dir).unwrap().flatten().take(1500) {
-            if let Ok(t) = std::fs::read_to_string(e.path()) {
-                lines.extend(t.lines().map(str::to_string));
-            }
-        }
-        let cfg = crate::clean::CleanConfig::default();
-        let c = super::Compiled::new(&cfg);
-        let t = std::time::Instant::now();
-        let mut n = 0;
-        for l in &lines {
-            n += c.hits(l, l.split_whitespace().count(), "").len();
-        }
-        println!("{} lines, hits {:?} ({n})", lines.len(), t.elapsed());
-        let t = std::time::Instant::now();
-        for l in &lines {
-            n += crate::clean::signals::shape(l, &c).words;
-        }
-        println!("shape {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        for l in &lines {
-            n += c.is_widget_line(l) as usize;
-        }
-        println!("widget {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        for l in &lines {
-            n += crate::clean::normalize::count_key(l).len();
-        }
-        println!("count_key {:?} {n}", t.elapsed());
     }
 }

@@ -65,7 +65,7 @@ pub fn shape(text: &str, c: &Compiled) -> Shape {
             continue;
         }
         words += 1;
-        if w.len() <= 12 && c.stop_words.contains(&w.to_lowercase()) {
+        if w.len() <= 12 && c.is_stop_word(w) {
             stops += 1;
         }
     }
@@ -77,7 +77,9 @@ pub fn shape(text: &str, c: &Compiled) -> Shape {
         .chars()
         .last();
     let sentence_end = matches!(last, Some('.' | '!' | '?' | ':' | ';'));
+    // Every contact pattern needs an `@` or a digit (`\d` is any Unicode digit).
     let contact = head.len() < 300
+        && (head.contains('@') || super::dates::has_digit(head))
         && (EMAIL.is_match(head)
             || PHONE.is_match(head)
             || POSTCODE.is_match(head)
@@ -101,11 +103,31 @@ pub fn shape(text: &str, c: &Compiled) -> Shape {
 /// one. `None` unless the line has at least two such joints (or one after `Start`).
 pub fn split_glued_breadcrumb(text: &str) -> Option<Vec<String>> {
     let t = text.trim();
-    let mut cuts = Vec::new();
+    let joint = |p: char, ch: char| p.is_lowercase() && ch.is_uppercase();
+    // Most lines have no joint: find out without allocating.
+    let mut n = 0;
+    if t.is_ascii() {
+        let b = t.as_bytes();
+        for w in b.windows(2) {
+            n += (w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()) as usize;
+        }
+    } else {
+        let mut prev: Option<char> = None;
+        for ch in t.chars() {
+            if let Some(p) = prev {
+                n += joint(p, ch) as usize;
+            }
+            prev = Some(ch);
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let mut cuts = Vec::with_capacity(n);
     let mut prev: Option<char> = None;
     for (i, ch) in t.char_indices() {
         if let Some(p) = prev {
-            if p.is_lowercase() && ch.is_uppercase() {
+            if joint(p, ch) {
                 cuts.push(i);
             }
         }
@@ -130,8 +152,15 @@ pub fn split_glued_breadcrumb(text: &str) -> Option<Vec<String>> {
 /// Segments of a breadcrumb with separators (`Start > Kommun > Nyheter`), if it is one.
 pub fn split_separated_breadcrumb(text: &str) -> Option<Vec<String>> {
     let t = text.trim();
+    // Every separator has one of these bytes (`›` and `»` end in 0xBA and 0xBB).
+    if !t
+        .bytes()
+        .any(|b| matches!(b, b'>' | b'/' | b'|' | 0xBA | 0xBB))
+    {
+        return None;
+    }
     for sep in [" > ", " › ", " » ", " / ", " | "] {
-        if t.matches(sep).count() >= 1 {
+        if t.contains(sep) {
             let segs: Vec<String> = t.split(sep).map(|s| s.trim().to_string()).collect();
             let first = segs[0].to_lowercase();
             if ["start", "startsida", "hem", "home", "du är här:"].contains(&first.as_str())

@@ -228,8 +228,8 @@ pub fn eval_clean(
     json: bool,
 ) -> Result<(), CliError> {
     let report = match (gold, labels) {
-        (Some(g), _) => crate::eval::clean::run(dir, g, &cfg.clean)?,
-        (None, Some(l)) => crate::eval::clean::run_labels(dir, l, &cfg.clean)?,
+        (Some(g), _) => crate::eval::clean::run(dir, g, cfg)?,
+        (None, Some(l)) => crate::eval::clean::run_labels(dir, l, cfg)?,
         (None, None) => return Err(CliError::Usage("give --gold FILE or --labels DIR".into())),
     };
     print_report(&report, json)

@@ -74,6 +74,9 @@ pub struct ImportConfig {
     /// Commit after this many new or changed documents, so an interrupted import keeps
     /// what it had done and a re-run only does the rest.
     pub commit_every: usize,
+    /// Pages decoded and cleaned together while the previous batch is indexed: what
+    /// bounds the import's memory, whatever the number of files.
+    pub batch_pages: usize,
 }
 
 impl Default for ImportConfig {
@@ -82,6 +85,7 @@ impl Default for ImportConfig {
             dir: PathBuf::from("import"),
             max_file_mb: 100,
             commit_every: 10_000,
+            batch_pages: 5_000,
         }
     }
 }

@@ -15,7 +15,8 @@ use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema,
     TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
-use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+use rayon::prelude::*;
+use tantivy::{DateTime, DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
 use crate::clean::CleanPage;
@@ -265,46 +266,40 @@ impl HittaIndex {
         Ok(out)
     }
 
-    /// Every indexed page as it was before cleaning, except those in `skip`: what
+    /// The indexed pages as of now, to read back before cleaning in batches: what
     /// `hitta reclean` cleans again and what an import learns site statistics from.
-    pub fn raw_pages(&self, skip: &dyn Fn(&str) -> bool) -> Result<Vec<RawStored>, IndexError> {
+    pub fn raw_snapshot(&self) -> Result<RawSnapshot, IndexError> {
         let err = Self::tantivy_err(&self.dir);
-        let reader = self.index.reader().map_err(&err)?;
-        let searcher = reader.searcher();
-        let f = &self.fields;
-        let mut out = Vec::new();
-        for seg in searcher.segment_readers() {
-            let store = seg.get_store_reader(64).map_err(|e| IndexError::Tantivy {
-                dir: self.dir.clone(),
-                message: e.to_string(),
-            })?;
-            for doc_id in seg.doc_ids_alive() {
-                let doc: TantivyDocument = store.get(doc_id).map_err(&err)?;
-                let text = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_string()
-                };
-                let path = text(f.path);
-                if skip(&path) {
-                    continue;
+        let searcher = self.index.reader().map_err(&err)?.searcher();
+        let mut pages = Vec::new();
+        let mut buf = String::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let ff = seg.fast_fields();
+            let (Some(path), Some(site)) = (ff.str("path").map_err(&err)?, ff.str("site").map_err(&err)?)
+            else {
+                continue;
+            };
+            let mut read = |col: &tantivy::columnar::StrColumn, doc| -> String {
+                buf.clear();
+                if let Some(o) = col.term_ords(doc).next() {
+                    let _ = col.ord_to_str(o, &mut buf);
                 }
-                out.push(RawStored {
-                    format: if text(f.format) == "html" {
-                        Format::Html
-                    } else {
-                        Format::Text
-                    },
-                    raw: text(f.raw),
-                    root: text(f.root),
-                    hash: text(f.hash),
-                    site: text(f.site),
-                    path,
+                buf.clone()
+            };
+            for doc in seg.doc_ids_alive() {
+                pages.push(RawRef {
+                    addr: DocAddress::new(ord as u32, doc),
+                    path: read(&path, doc),
+                    site: read(&site, doc),
                 });
             }
         }
-        Ok(out)
+        Ok(RawSnapshot {
+            searcher,
+            fields: self.fields,
+            dir: self.dir.clone(),
+            pages,
+        })
     }
 
     /// A writer with `memory_mb` of buffer. Callers hold an [`ImportLock`] first.
@@ -344,6 +339,59 @@ fn check_version(dir: &Path) -> Result<(), IndexError> {
             found_schema: 0,
             found_analyzer: 0,
         }),
+    }
+}
+
+/// A stored page's address with its identity and site, cheap to hold for every page.
+#[derive(Debug, Clone)]
+pub struct RawRef {
+    /// Where the document is in the snapshot.
+    pub addr: DocAddress,
+    /// Relative path (identity).
+    pub path: String,
+    /// Its site, as the import named it.
+    pub site: String,
+}
+
+/// The indexed pages as of one moment, read back in batches with [`RawSnapshot::load`]
+/// so that a million stored pages never sit in memory at once. Writing to the index
+/// meanwhile does not change what the snapshot sees.
+pub struct RawSnapshot {
+    searcher: Searcher,
+    fields: Fields,
+    dir: PathBuf,
+    /// Every live document.
+    pub pages: Vec<RawRef>,
+}
+
+impl RawSnapshot {
+    /// The stored raw text of `refs` (on all cores).
+    pub fn load(&self, refs: &[&RawRef]) -> Result<Vec<RawStored>, IndexError> {
+        let f = &self.fields;
+        refs.par_iter()
+            .map(|r| {
+                let doc: TantivyDocument =
+                    self.searcher.doc(r.addr).map_err(HittaIndex::tantivy_err(&self.dir))?;
+                let text = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                Ok(RawStored {
+                    format: if text(f.format) == "html" {
+                        Format::Html
+                    } else {
+                        Format::Text
+                    },
+                    raw: text(f.raw),
+                    root: text(f.root),
+                    hash: text(f.hash),
+                    site: r.site.clone(),
+                    path: r.path.clone(),
+                })
+            })
+            .collect()
     }
 }
 

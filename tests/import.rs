@@ -338,8 +338,10 @@ fn reclean_cleans_stored_pages_again_and_single_pages_learn_from_the_index() {
 
     // A new page of a known site, imported on its own, is cleaned with what the index
     // knows of the site: a line repeated on the indexed pages is dropped although this
-    // import holds a single page; in an empty index the same page keeps it.
-    let site = tmp.path().join("site");
+    // import holds a single page; in an empty index the same page keeps it. The site of
+    // a text dump is its first folder under the imported one.
+    let crawl = tmp.path().join("crawl");
+    let site = crawl.join("exempelstad.se");
     std::fs::create_dir_all(&site).unwrap();
     let furniture = "Välkommen till Exempelstadens webbplats för alla som bor och verkar här";
     let body = |n: usize| {
@@ -352,17 +354,17 @@ fn reclean_cleans_stored_pages_again_and_single_pages_learn_from_the_index() {
         std::fs::write(site.join(format!("nyhet-{n}.txt")), body(n)).unwrap();
     }
     let site_index = tmp.path().join("site-index");
-    import(&site_index, &[&site], &[]);
-    let one = tmp.path().join("one");
-    std::fs::create_dir_all(&one).unwrap();
-    std::fs::write(one.join("nyhet-5.txt"), body(5)).unwrap();
+    import(&site_index, &[&crawl], &[]);
+    let one = tmp.path().join("later");
+    std::fs::create_dir_all(one.join("exempelstad.se")).unwrap();
+    std::fs::write(one.join("exempelstad.se/nyhet-5.txt"), body(5)).unwrap();
     import(&site_index, &[&one], &[]);
     let alone = tmp.path().join("alone-index");
     import(&alone, &[&one], &[]);
 
     let text_in = |index: &std::path::Path| {
         let server = Server::start(index);
-        let (status, doc) = server.get("/documents/nyhet-5.txt");
+        let (status, doc) = server.get("/documents/exempelstad.se/nyhet-5.txt");
         assert_eq!(status, 200, "{doc}");
         doc["text"].as_str().unwrap().to_string()
     };
@@ -412,5 +414,48 @@ fn clean_mode_off_keeps_every_line_and_text_mode_reads_html_as_text() {
         if mode == "auto" {
             assert!(!text.contains("använder cookies"), "{text}");
         }
+    }
+}
+
+#[test]
+fn a_batched_import_learns_as_batches_arrive_and_reports_cpu_per_stage() {
+    // Batches of two pages: the first batch has too few pages for a line to repeat
+    // (3 pages needed), the later ones are cleaned with every page counted so far.
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("crawl").join("exempelstad.se");
+    std::fs::create_dir_all(&site).unwrap();
+    let furniture = "Välkommen till Exempelstadens webbplats för alla som bor och verkar här";
+    for n in 1..=6 {
+        let text = format!(
+            "{furniture}\n\nNyhet nummer {n} om vägarbeten\n\nKommunen bygger om gata {n} under våren, \
+             och trafiken leds om via ringleden medan arbetet pågår. Bussarna stannar vid tillfälliga hållplatser.\n"
+        );
+        std::fs::write(site.join(format!("nyhet-{n}.txt")), text).unwrap();
+    }
+    let index = tmp.path().join("index");
+    let mut c = hitta(tmp.path());
+    c.env("HITTA_IMPORT_BATCH_PAGES", "2")
+        .args(["import", "--json", "--index"])
+        .arg(&index)
+        .arg(tmp.path().join("crawl"));
+    let r: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+    assert_eq!(r["imported"], 6, "{r}");
+    assert_eq!(r["documents"], 6, "{r}");
+    let cpu = &r["cpu_ms"];
+    for stage in ["read", "decode", "clean", "index"] {
+        assert!(cpu[stage].is_u64(), "{stage} missing: {r}");
+    }
+    assert!(cpu["index"].as_u64().unwrap() > 0, "{r}");
+
+    let server = Server::start(&index);
+    let text = |n: usize| {
+        let (status, doc) = server.get(&format!("/documents/exempelstad.se/nyhet-{n}.txt"));
+        assert_eq!(status, 200, "{doc}");
+        doc["text"].as_str().unwrap().to_string()
+    };
+    assert!(text(1).contains(furniture), "first batch: not yet known to repeat");
+    for n in 3..=6 {
+        let t = text(n);
+        assert!(t.contains(&format!("gata {n}")) && !t.contains(furniture), "{t}");
     }
 }

@@ -103,6 +103,9 @@ pub struct CleanConfig {
     pub repeat_min_pages: usize,
     /// ... and on at least this fraction of the site's pages (0.0 = count only).
     pub repeat_min_fraction: f64,
+    /// Pages of one site whose lines are counted (0 = all): bounds the statistics'
+    /// memory on large crawls.
+    pub repeat_sample_pages: usize,
     /// If fewer characters than this survive, clean again with the repetition and
     /// rule signals relaxed, rather than index an (almost) empty page.
     pub min_content_chars: usize,
@@ -304,6 +307,7 @@ impl Default for CleanConfig {
             mode: Mode::Auto,
             repeat_min_pages: 3,
             repeat_min_fraction: 0.0,
+            repeat_sample_pages: 10_000,
             min_content_chars: 120,
             short_line_words: 8,
             max_title_words: 30,

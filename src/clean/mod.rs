@@ -71,25 +71,48 @@ impl CleanPage {
 }
 
 /// Line statistics over a set of pages, grouped by site.
+///
+/// A site counts at most `sample` pages (0 = all): a line on most pages of a site is on
+/// most of the first ten thousand too, and the counts of a million-page crawl would
+/// not fit in memory.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SiteStats {
     inner: repetition::Stats,
+    sample: u32,
 }
 
 impl SiteStats {
-    /// Count the lines of one more page.
+    /// Statistics that count at most `sample` pages of each site (0 = no limit).
+    pub fn with_sample(sample: usize) -> SiteStats {
+        SiteStats {
+            inner: repetition::Stats::default(),
+            sample: sample.min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// Count the lines of one more page (of the site its URL names, else `""`).
     pub fn add(&mut self, page: &ExtractedPage, cfg: &CleanConfig) {
-        let c = compiled(cfg);
-        self.inner.add(page, &c, cfg);
+        let p = prepare(page.clone(), cfg);
+        self.add_prepared(&p);
     }
 
     /// Count a prepared page: the same as [`SiteStats::add`], without computing its
-    /// line signals again when it is cleaned with [`clean_prepared`].
-    pub fn add_prepared(&mut self, page: &Prepared) {
+    /// line signals again when it is cleaned with [`clean_prepared`]. Returns `false`
+    /// when its site has its sample already and the page was not counted.
+    pub fn add_prepared(&mut self, page: &Prepared) -> bool {
+        if self.is_full(&page.signals.site) {
+            return false;
+        }
         self.inner.add_signals(&page.signals);
+        true
     }
 
-    /// Number of pages counted for `site` (`""` = pages without URL).
+    /// Does `site` have its whole sample already?
+    pub fn is_full(&self, site: &str) -> bool {
+        self.sample > 0 && self.pages(site) >= self.sample
+    }
+
+    /// Number of pages counted for `site`.
     pub fn pages(&self, site: &str) -> u32 {
         self.inner.sites.get(site).map_or(0, |s| s.pages)
     }
@@ -119,11 +142,24 @@ pub struct Prepared {
     signals: pipeline::Signals,
 }
 
-/// Compute the line signals of `page` under `cfg`.
+/// Compute the line signals of `page` under `cfg`, counted under the site its URL names
+/// (`""` without one).
 pub fn prepare(page: ExtractedPage, cfg: &CleanConfig) -> Prepared {
+    let site = url_site(&page).unwrap_or_default();
+    prepare_for(page, site, cfg)
+}
+
+/// [`prepare`] for a page of `site` (the import knows it from the folder when the page
+/// names no URL): statistics, per-site rules and thresholds all go by this name.
+pub fn prepare_for(page: ExtractedPage, site: String, cfg: &CleanConfig) -> Prepared {
     let c = compiled(cfg);
-    let signals = pipeline::signals(&page, &c, cfg, repetition::site_of(&page));
+    let signals = pipeline::signals(&page, &c, cfg, site);
     Prepared { page, signals }
+}
+
+/// The host of the page's URL, lower-case and without `www.`, if the page names one.
+pub fn url_site(page: &ExtractedPage) -> Option<String> {
+    repetition::url_host(page.url.as_deref()?)
 }
 
 /// Clean one page against the statistics of its import. Fails with
@@ -134,7 +170,8 @@ pub fn clean(
     cfg: &CleanConfig,
 ) -> Result<CleanPage, SkipReason> {
     let c = compiled(cfg);
-    let sig = pipeline::signals(page, &c, cfg, repetition::site_of(page));
+    let site = url_site(page).unwrap_or_default();
+    let sig = pipeline::signals(page, &c, cfg, site);
     clean_with(page, &sig, stats, cfg)
 }
 
@@ -393,6 +430,25 @@ Dela
         assert_eq!(why("Annons:"), (false, "advert".to_string()));
         assert_eq!(why("Målgrupp"), (false, "key-value → Målgrupp".to_string()));
         assert!(why("Ansökan görs").0);
+    }
+
+    #[test]
+    fn statistics_count_a_sample_of_each_site() {
+        let cfg = CleanConfig::default();
+        let page = |n: usize| text_page(&format!("{n}.txt"), "Rubrik\n\nEn rad som finns på varje sida av webbplatsen.\n");
+        let mut stats = SiteStats::with_sample(3);
+        let counted: Vec<bool> = (0..5)
+            .map(|n| stats.add_prepared(&prepare_for(page(n), "a.se".into(), &cfg)))
+            .collect();
+        assert_eq!(counted, [true, true, true, false, false]);
+        assert_eq!(stats.pages("a.se"), 3);
+        assert!(stats.is_full("a.se") && !stats.is_full("b.se"));
+        assert!(stats.add_prepared(&prepare_for(page(9), "b.se".into(), &cfg)));
+        let mut all = SiteStats::with_sample(0);
+        for n in 0..5 {
+            all.add_prepared(&prepare_for(page(n), "a.se".into(), &cfg));
+        }
+        assert_eq!(all.pages("a.se"), 5);
     }
 
     #[test]

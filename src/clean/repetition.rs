@@ -11,7 +11,6 @@ use super::normalize::{count_key_with, hash_key, is_blank};
 use super::pipeline::truncation_point;
 use super::rules::Compiled;
 use super::signals::split_glued_breadcrumb;
-use crate::extract::ExtractedPage;
 
 /// Counts of one site.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -28,17 +27,14 @@ impl SiteCounts {
     }
 }
 
-/// The group a page is counted in: the host of its URL (without `www.`), or `""` for
-/// pages without URL (text dumps: the whole import is one group).
-pub fn site_of(page: &ExtractedPage) -> String {
-    let Some(url) = page.url.as_deref() else {
-        return String::new();
-    };
+/// The host of `url`, lower-case, without `www.`, port or user; `None` when empty.
+pub fn url_host(url: &str) -> Option<String> {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
     let host = host.split(':').next().unwrap_or("").to_lowercase();
-    host.strip_prefix("www.").unwrap_or(&host).to_string()
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    (!host.is_empty()).then(|| host.to_string())
 }
 
 /// The hash each line is counted under (pairs share one), `None` for blank lines.
@@ -105,11 +101,6 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn add(&mut self, page: &ExtractedPage, c: &Compiled, cfg: &super::CleanConfig) {
-        let sig = super::pipeline::signals(page, c, cfg, site_of(page));
-        self.add_signals(&sig);
-    }
-
     /// Count a page from its precomputed signals.
     pub fn add_signals(&mut self, sig: &super::pipeline::Signals) {
         // Lines of "Relaterat" lists are titles of other pages: not counted, so that a

@@ -11,7 +11,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::clean::normalize::compare_key;
-use crate::clean::{self, CleanConfig, CleanPage, SiteStats};
+use crate::clean::{self, CleanPage, SiteStats};
+use crate::config::Config;
 use crate::decode::{self, Format, SkipReason};
 use crate::extract::{self, ExtractedPage};
 
@@ -173,7 +174,7 @@ struct Gold {
 }
 
 /// Evaluate the pages of `dir` against `gold` (`gold.jsonl` of the dev corpus).
-pub fn run(dir: &Path, gold: &Path, cfg: &CleanConfig) -> Result<CleanReport, EvalError> {
+pub fn run(dir: &Path, gold: &Path, cfg: &Config) -> Result<CleanReport, EvalError> {
     let text = std::fs::read_to_string(gold).map_err(|e| EvalError::Read {
         path: gold.into(),
         source: e,
@@ -223,7 +224,7 @@ pub fn run(dir: &Path, gold: &Path, cfg: &CleanConfig) -> Result<CleanReport, Ev
 pub fn run_labels(
     dir: &Path,
     labels_dir: &Path,
-    cfg: &CleanConfig,
+    cfg: &Config,
 ) -> Result<CleanReport, EvalError> {
     let rd = std::fs::read_dir(labels_dir).map_err(|e| EvalError::Read {
         path: labels_dir.into(),
@@ -317,7 +318,8 @@ fn stages_ready() -> bool {
     ok
 }
 
-fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
+fn evaluate(dir: &Path, golds: Vec<Gold>, config: &Config) -> CleanReport {
+    let cfg = &config.clean;
     let use_stages = stages_ready();
     if !use_stages {
         eprintln!("note: decode/extract not ready, reading .txt files directly and skipping HTML");
@@ -334,14 +336,23 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, cfg: &CleanConfig) -> CleanReport {
         .collect();
     let cleaned: Vec<Result<CleanPage, SkipReason>> = match mode {
         StatsMode::Folder => {
-            let mut stats = SiteStats::default();
-            for p in pages.iter().flatten() {
-                stats.add_prepared(p);
+            // As an import does: batches, each cleaned with the statistics of the pages
+            // so far and its own.
+            let mut stats = SiteStats::with_sample(cfg.repeat_sample_pages);
+            let mut out = Vec::with_capacity(pages.len());
+            let mut pages = pages.into_iter().peekable();
+            while pages.peek().is_some() {
+                let batch: Vec<_> = pages.by_ref().take(config.import.batch_pages.max(1)).collect();
+                for p in batch.iter().flatten() {
+                    stats.add_prepared(p);
+                }
+                out.extend(
+                    batch
+                        .into_iter()
+                        .map(|p| p.and_then(|p| clean::clean_prepared(&p, &stats, cfg))),
+                );
             }
-            pages
-                .into_iter()
-                .map(|p| p.and_then(|p| clean::clean_prepared(&p, &stats, cfg)))
-                .collect()
+            out
         }
         StatsMode::Template => {
             let mut by_template: HashMap<&str, SiteStats> = HashMap::new();
@@ -645,6 +656,7 @@ impl fmt::Display for CleanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clean::CleanConfig;
 
     const CORPUS: &str = "/work/shared/corpus";
 
@@ -654,7 +666,7 @@ mod tests {
         if !seeds.is_dir() {
             return;
         }
-        let r = run_labels(&seeds, &seeds.join("labels"), &CleanConfig::default()).unwrap();
+        let r = run_labels(&seeds, &seeds.join("labels"), &Config::default()).unwrap();
         println!("{r}");
         assert_eq!(r.pages, 5);
         assert!(r.lines.f1() >= 0.95, "seed F1 {:.4}", r.lines.f1());
@@ -675,7 +687,7 @@ mod tests {
     #[test]
     #[ignore]
     fn report() {
-        let cfg = CleanConfig::default();
+        let cfg = Config::default();
         let seeds = Path::new(CORPUS).join("seeds");
         println!(
             "== seeds (labels)\n{}",
@@ -746,6 +758,7 @@ mod tests {
 #[cfg(test)]
 mod acceptance {
     use super::*;
+    use crate::clean::CleanConfig;
 
     fn folder(dir: &str) -> Vec<(String, Result<CleanPage, SkipReason>)> {
         let dir = Path::new(dir);

@@ -256,3 +256,28 @@ pub fn eval_search(
     )?;
     print_report(&report, json)
 }
+
+/// `hitta bench search`: in-process query latency of each query file, without and
+/// (with `snippets`) with snippets.
+pub fn bench_search(
+    cfg: &Config,
+    files: &[PathBuf],
+    passes: usize,
+    limit: usize,
+    snippets: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let searcher = Searcher::open(&cfg.index.dir, cfg)?;
+    let modes: &[bool] = if snippets { &[false, true] } else { &[false] };
+    for file in files {
+        for &with in modes {
+            let report = crate::eval::latency::run(&searcher, file, passes, limit, with)?;
+            if json {
+                println!("{}", serde_json::to_string(&report).unwrap_or_default());
+            } else {
+                print!("{report}");
+            }
+        }
+    }
+    Ok(())
+}

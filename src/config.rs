@@ -137,6 +137,9 @@ pub struct SearchConfig {
     pub typo_max_doc_freq: u64,
     /// Most corrections added for one word.
     pub typo_max_expansions: usize,
+    /// Leading letters a correction must share with the word (Lucene's `prefixLength`):
+    /// people rarely mistype the first letter, and it narrows the dictionary walk.
+    pub typo_prefix_chars: usize,
     /// Weight of two neighbouring query words found near each other in a page.
     pub proximity_boost: f32,
     /// How far apart (in words) neighbouring query words may stand to count as near.
@@ -157,6 +160,7 @@ impl Default for SearchConfig {
             typo_boost: 0.2,
             typo_max_doc_freq: 1,
             typo_max_expansions: 3,
+            typo_prefix_chars: 1,
             proximity_boost: 0.5,
             proximity_slop: 3,
             snippet_chars: 200,

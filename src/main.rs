@@ -80,6 +80,33 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Measure speed (see BENCHMARKS.md for the whole suite).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Query latency in-process: p50/p95/p99 per query file, one thread, after a warm-up pass.
+    Search {
+        /// Query files, `qid<TAB>text` per line.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Timed passes over each file.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Hits per query.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Also time each file with snippets built for the hits.
+        #[arg(long)]
+        snippets: bool,
+        /// One JSON object per file and mode.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -190,6 +217,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     json,
                 },
         } => hitta::cli::eval_search(&cfg, &queries, &qrels, runs.as_deref(), json)?,
+        Command::Bench {
+            what:
+                BenchCommand::Search {
+                    files,
+                    repeat,
+                    limit,
+                    snippets,
+                    json,
+                },
+        } => hitta::cli::bench_search(&cfg, &files, repeat, limit, snippets, json)?,
     }
     Ok(())
 }

@@ -2,4 +2,5 @@
 //! against judged queries ([`search`]), so every change of a rule or a weight is measured.
 
 pub mod clean;
+pub mod latency;
 pub mod search;

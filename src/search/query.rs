@@ -320,6 +320,7 @@ impl Builder<'_> {
                             f.body,
                             &t.term,
                             d,
+                            cfg.typo_prefix_chars,
                             cfg.typo_max_expansions,
                         ) {
                             group.push(term(f.body, &fix, cfg.typo_boost));

@@ -10,25 +10,34 @@ use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STAT
 use tantivy::schema::Field;
 use tantivy::Searcher;
 
-struct Dfa(DFA);
+/// The edit-distance automaton of a word after its first `prefix` bytes, which must
+/// match exactly (state: bytes of the prefix matched, automaton state).
+struct Dfa {
+    prefix: Vec<u8>,
+    dfa: DFA,
+}
 
 impl tantivy_fst::Automaton for Dfa {
-    type State = u32;
+    type State = (usize, u32);
 
-    fn start(&self) -> u32 {
-        self.0.initial_state()
+    fn start(&self) -> (usize, u32) {
+        (0, self.dfa.initial_state())
     }
 
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
+    fn is_match(&self, state: &(usize, u32)) -> bool {
+        state.0 == self.prefix.len() && matches!(self.dfa.distance(state.1), Distance::Exact(_))
     }
 
-    fn can_match(&self, state: &u32) -> bool {
-        *state != SINK_STATE
+    fn can_match(&self, state: &(usize, u32)) -> bool {
+        state.1 != SINK_STATE
     }
 
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
+    fn accept(&self, &(matched, s): &(usize, u32), byte: u8) -> (usize, u32) {
+        match self.prefix.get(matched) {
+            Some(&b) if b == byte => (matched + 1, s),
+            Some(_) => (matched, SINK_STATE),
+            None => (matched, self.dfa.transition(s, byte)),
+        }
     }
 }
 
@@ -47,17 +56,23 @@ pub fn distance_for(chars: usize) -> Option<u8> {
     }
 }
 
-/// Up to `max` terms of `field` within `distance` of `term` (itself excluded), most
+/// Up to `max` terms of `field` that begin with the first `prefix_chars` letters of
+/// `term` and are within `distance` of it after them (`term` itself excluded), most
 /// frequent first, with their document frequencies.
 pub fn corrections(
     searcher: &Searcher,
     field: Field,
     term: &str,
     distance: u8,
+    prefix_chars: usize,
     max: usize,
 ) -> Vec<(String, u64)> {
-    let dfa = builder(distance).build_dfa(term);
-    let automaton = Dfa(dfa);
+    let split = term.char_indices().nth(prefix_chars).map_or(term.len(), |(i, _)| i);
+    let (prefix, rest) = term.split_at(split);
+    let automaton = Dfa {
+        prefix: prefix.as_bytes().to_vec(),
+        dfa: builder(distance).build_dfa(rest),
+    };
     let mut found: HashMap<String, u64> = HashMap::new();
     for seg in searcher.segment_readers() {
         let Ok(inverted) = seg.inverted_index(field) else {
@@ -79,4 +94,39 @@ pub fn corrections(
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     all.truncate(max);
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy_fst::{IntoStreamer, Map, Streamer};
+
+    fn matches(words: &[&str], term: &str, distance: u8, prefix_chars: usize) -> Vec<String> {
+        let mut sorted = words.to_vec();
+        sorted.sort();
+        let set = Map::from_iter(sorted.iter().map(|w| (*w, 0u64))).unwrap();
+        let split = term.char_indices().nth(prefix_chars).map_or(term.len(), |(i, _)| i);
+        let (prefix, rest) = term.split_at(split);
+        let a = Dfa {
+            prefix: prefix.as_bytes().to_vec(),
+            dfa: builder(distance).build_dfa(rest),
+        };
+        let mut stream = set.search(a).into_stream();
+        let mut out = Vec::new();
+        while let Some((k, _)) = stream.next() {
+            out.push(String::from_utf8(k.to_vec()).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn corrections_keep_the_first_letter_and_allow_the_distance_after_it() {
+        let words = ["karlskoga", "karlstad", "marlskoga", "åkarlskoga", "ärende", "ärenden"];
+        assert_eq!(matches(&words, "karlskgoa", 1, 1), ["karlskoga"]);
+        assert_eq!(matches(&words, "karlskgoa", 1, 0), ["karlskoga"]);
+        assert_eq!(matches(&words, "marlskoga", 1, 0), ["karlskoga", "marlskoga"]);
+        assert_eq!(matches(&words, "marlskoga", 1, 1), ["marlskoga"]);
+        // A two-byte first letter.
+        assert_eq!(matches(&words, "ärendn", 1, 1), ["ärende", "ärenden"]);
+    }
 }

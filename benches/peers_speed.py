@@ -7,6 +7,7 @@
         the figures of one `hitta import --json` run, in the peers' stats vocabulary
   peers_speed.py hitta-search OUT_DIR BENCH_OUTPUT RSS_KB
         splits the JSON lines of `hitta bench search --json` into OUT_DIR/hitta[-snippets].SET.json
+  peers_speed.py sample QUERIES.tsv OUT.tsv N       N evenly spaced queries of a set (PostgreSQL on questions)
   peers_speed.py table RESULTS_DIR SETS...          the markdown table (medians over RESULTS_DIR/run-*)
 """
 import glob, gzip, json, os, statistics, sys
@@ -71,6 +72,13 @@ def hitta_search(out_dir, bench_out, rss_kb):
         sys.exit(f"no JSON lines with set/p50_ms in {bench_out}")
 
 
+def sample(src, out, n):
+    lines = [l for l in open(src, encoding="utf-8") if l.strip()]
+    n = min(int(n), len(lines))
+    with open(out, "w", encoding="utf-8") as w:
+        w.writelines(lines[i * len(lines) // n] for i in range(n))
+
+
 def load(path):
     try:
         return json.load(open(path))
@@ -131,8 +139,8 @@ def table(results, sets):
     for e in ("hitta", "lucene", "pg"):
         d, t = idx(e, "docs"), idx(e, "index_time_s")
         if d is not None:
-            passes = ", ".join(f"{s} {f(srch(e, s, 'timed_passes'), '.0f')}" for s in sets)
-            print(f"- {e}: {d:,.0f} pages indexed in {t:.2f} s; timed passes per query set: {passes}")
+            qp = ", ".join(f"{s} {f(srch(e, s, 'queries'), ',.0f')} x {f(srch(e, s, 'timed_passes'), '.0f')}" for s in sets)
+            print(f"- {e}: {d:,.0f} pages indexed in {t:.2f} s; queries x timed passes: {qp}")
     lw = [srch("lucene", s, "search_latency_ms", "p50") for s in sets]
     if any(x is not None for x in lw):
         print("- Lucene p50 without reading the 100 stored ids: "
@@ -171,6 +179,8 @@ def main():
         hitta_import(*args)
     elif cmd == "hitta-search":
         hitta_search(*args)
+    elif cmd == "sample":
+        sample(*args)
     elif cmd == "table":
         table(args[0], args[1:])
     else:

@@ -9,10 +9,11 @@
 //! a joint drops restored (*nattåg* = *natt* + *tåg*); fewer parts win, then more frequent
 //! ones, and a known word more frequent than its parts stays whole.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+use rustc_hash::FxHashMap;
 
 /// Shortest part, in chars.
 const MIN_PART: usize = 3;
@@ -26,7 +27,7 @@ const S: u8 = 2;
 
 /// The compound parts, loaded once from the table shipped in the binary.
 pub struct Dictionary {
-    parts: HashMap<&'static str, (u8, u8)>,
+    parts: FxHashMap<&'static str, (u8, u8)>,
 }
 
 /// The shared dictionary.
@@ -44,7 +45,7 @@ struct Split {
 
 impl Dictionary {
     fn parse(table: &'static str) -> Dictionary {
-        let mut parts = HashMap::with_capacity(40_000);
+        let mut parts = FxHashMap::with_capacity_and_hasher(40_000, Default::default());
         for line in table.lines() {
             let mut cols = line.split('\t');
             let (Some(part), Some(flags), Some(zipf)) = (cols.next(), cols.next(), cols.next())
@@ -144,45 +145,41 @@ impl TokenFilter for Decompounder {
     type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
-        DecompounderFilter {
-            inner: tokenizer,
-            cache: HashMap::new(),
-        }
+        DecompounderFilter { inner: tokenizer }
     }
 }
 
-/// [`Decompounder`] around a tokenizer, with a per-analyzer cache of splits.
 #[derive(Clone)]
 pub struct DecompounderFilter<T> {
     inner: T,
-    cache: HashMap<String, Option<Vec<String>>>,
+}
+
+thread_local! {
+    /// The splits found so far on this thread. Words repeat across pages, and a new
+    /// analyzer is built for every search's snippets: a per-analyzer cache would start
+    /// empty each time.
+    static SPLITS: RefCell<FxHashMap<String, Option<Vec<String>>>> = RefCell::default();
 }
 
 impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
-    type TokenStream<'a> = DecompounderStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = DecompounderStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.cache.len() > CACHE_LIMIT {
-            self.cache.clear();
-        }
         DecompounderStream {
             tail: self.inner.token_stream(text),
-            cache: &mut self.cache,
             pending: Vec::new(),
             current: None,
         }
     }
 }
 
-/// The token stream of [`DecompounderFilter`].
-pub struct DecompounderStream<'a, T> {
+pub struct DecompounderStream<T> {
     tail: T,
-    cache: &'a mut HashMap<String, Option<Vec<String>>>,
     pending: Vec<Token>,
     current: Option<Token>,
 }
 
-impl<T: TokenStream> TokenStream for DecompounderStream<'_, T> {
+impl<T: TokenStream> TokenStream for DecompounderStream<T> {
     fn advance(&mut self) -> bool {
         if let Some(part) = self.pending.pop() {
             self.current = Some(part);
@@ -193,21 +190,23 @@ impl<T: TokenStream> TokenStream for DecompounderStream<'_, T> {
             return false;
         }
         let token = self.tail.token();
-        let parts = match self.cache.get(&token.text) {
-            Some(p) => p,
-            None => {
-                let p = dictionary().split(&token.text);
-                self.cache.entry(token.text.clone()).or_insert(p)
+        let pending = &mut self.pending;
+        SPLITS.with_borrow_mut(|cache| {
+            if !cache.contains_key(&token.text) {
+                if cache.len() >= CACHE_LIMIT {
+                    cache.clear();
+                }
+                cache.insert(token.text.clone(), dictionary().split(&token.text));
             }
-        };
-        if let Some(parts) = parts {
-            for part in parts.iter().rev() {
-                self.pending.push(Token {
-                    text: part.clone(),
-                    ..token.clone()
-                });
+            if let Some(Some(parts)) = cache.get(&token.text) {
+                for part in parts.iter().rev() {
+                    pending.push(Token {
+                        text: part.clone(),
+                        ..token.clone()
+                    });
+                }
             }
-        }
+        });
         true
     }
 

@@ -28,10 +28,9 @@
 #   REPEAT      timed passes over each query set for hitta and Lucene (default 5)
 #   PG_REPEAT   timed passes for PostgreSQL (default 1; pg_peer.py runs a warm-up pass, then times
 #               client side and in-backend in separate passes, so 1 means 3 passes)
-#   PG_QUERIES  PostgreSQL answers an evenly spaced sample of this many queries of a larger set
-#               (default 200; 0 = all). On the 44,771 pages a question takes it ~150 ms at p50
-#               (~250 ms mean), so all 1,186 questions take ~13 minutes; keywords and typos (500)
-#               run in full with the default.
+#   PG_QUESTIONS  PostgreSQL answers an evenly spaced sample of this many of the 1,186 questions
+#               (default 200; 0 = all). On the 44,771 pages a question takes it ~140 ms at p50
+#               (~240 ms mean), so all of them take ~13 minutes. Keywords and typos run in full.
 #   HITTA_LIMIT hits per query for hitta (default 10, what a results page shows; the peers always
 #               fetch 100)
 #   HITTA_BIN   hitta binary (default: cargo build --release, then a copy in the scratch dir, so a
@@ -53,7 +52,7 @@ RUNS="${RUNS:-1}"
 REPEAT="${REPEAT:-5}"
 PG_REPEAT="${PG_REPEAT:-1}"
 HITTA_LIMIT="${HITTA_LIMIT:-10}"
-PG_QUERIES="${PG_QUERIES:-200}"
+PG_QUESTIONS="${PG_QUESTIONS:-200}"
 export PEERS_STATE="${PEERS_STATE:-/tmp/hitta-peers}"
 export PEER_INDEX="${PEER_INDEX:-bench}"
 SETS=(questions keywords typos)
@@ -138,9 +137,9 @@ for run in $(seq "$RUNS"); do
       passes=$REPEAT; Q="$WORK/queries/$s.tsv"
       if [ "$peer" = pg ]; then
         passes=$PG_REPEAT
-        if [ "$PG_QUERIES" -gt 0 ] && [ "$(wc -l < "$Q")" -gt "$PG_QUERIES" ]; then
+        if [ "$s" = questions ] && [ "$PG_QUESTIONS" -gt 0 ] && [ "$(wc -l < "$Q")" -gt "$PG_QUESTIONS" ]; then
           mkdir -p "$OUT/queries-pg"
-          python3 "$HELP" sample "$Q" "$OUT/queries-pg/$s.tsv" "$PG_QUERIES"
+          python3 "$HELP" sample "$Q" "$OUT/queries-pg/$s.tsv" "$PG_QUESTIONS"
           Q="$OUT/queries-pg/$s.tsv"
         fi
       fi

@@ -140,7 +140,9 @@ def table(results, sets):
         d, t = idx(e, "docs"), idx(e, "index_time_s")
         if d is not None:
             qp = ", ".join(f"{s} {f(srch(e, s, 'queries'), ',.0f')} x {f(srch(e, s, 'timed_passes'), '.0f')}" for s in sets)
-            print(f"- {e}: {d:,.0f} pages indexed in {t:.2f} s; queries x timed passes: {qp}")
+            sk = idx(e, "skipped")
+            sk = f" ({sk:,.0f} files skipped: README.md and pages that are all boilerplate)" if sk else ""
+            print(f"- {e}: {d:,.0f} pages indexed in {t:.2f} s{sk}; queries x timed passes: {qp}")
     lw = [srch("lucene", s, "search_latency_ms", "p50") for s in sets]
     if any(x is not None for x in lw):
         print("- Lucene p50 without reading the 100 stored ids: "

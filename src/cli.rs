@@ -75,7 +75,7 @@ pub fn serve(cfg: &Config, no_import: bool) -> Result<(), CliError> {
         )?;
         eprint!("{report}");
     }
-    let searcher = Arc::new(Searcher::open(&cfg.index.dir, cfg)?);
+    let app = Arc::new(crate::http::App::new(Searcher::open(&cfg.index.dir, cfg)?));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -88,8 +88,8 @@ pub fn serve(cfg: &Config, no_import: bool) -> Result<(), CliError> {
         if !local.ip().is_loopback() {
             eprintln!("warning: listening on {local}, reachable from other machines; hitta has no authentication");
         }
-        eprintln!("hitta serves {} documents on http://{local}", searcher.stats().documents);
-        crate::http::serve(listener, searcher).await?;
+        eprintln!("hitta serves {} documents on http://{local}", app.searcher().stats().documents);
+        crate::http::serve(listener, app).await?;
         Ok(())
     })
 }

@@ -100,6 +100,13 @@ pub struct ServerConfig {
     pub max_query_bytes: usize,
     /// Largest `limit` a request may ask for.
     pub max_limit: usize,
+    /// Largest request body (POST /search), in bytes; larger gets 413.
+    pub max_body_bytes: usize,
+    /// Searches run at once; more wait their turn (within the timeout), so a burst or a
+    /// few runaway queries cannot take every thread.
+    pub max_concurrent_searches: usize,
+    /// A request not answered within this many milliseconds gets 503 `timeout`.
+    pub request_timeout_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -108,6 +115,9 @@ impl Default for ServerConfig {
             bind: "127.0.0.1:7700".into(),
             max_query_bytes: 1000,
             max_limit: 100,
+            max_body_bytes: 65_536,
+            max_concurrent_searches: 32,
+            request_timeout_ms: 5_000,
         }
     }
 }

@@ -1,26 +1,83 @@
 //! Stage 7, **http**: the search API over axum.
 //!
-//! [`router`] builds the routes over a shared [`Searcher`] and is tested without a
-//! socket; [`serve`] runs it on a listener. Searches run on tokio's blocking pool so a
-//! slow query never stalls the async workers. Every error is JSON
-//! `{"error": {"code", "message"}}` with a 4xx status; user input never causes a 500.
+//! [`router`] builds the routes over a shared [`App`] and is tested without a socket;
+//! [`serve`] runs it on a listener. Searches run on tokio's blocking pool so a slow
+//! query never stalls the async workers, at most `max_concurrent_searches` at once and
+//! each within `request_timeout_ms`. Every error is JSON `{"error": {"code", "message"}}`
+//! with a 4xx status (503 when busy or out of time); user input never causes a 500.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::search::{SearchError, SearchRequest, Searcher};
 
-/// What the handlers share.
-pub type AppState = Arc<Searcher>;
+/// What the handlers share: the searcher and the limits it is used under.
+pub struct App {
+    searcher: Searcher,
+    permits: Arc<Semaphore>,
+    timeout: Duration,
+    max_body_bytes: usize,
+}
+
+impl App {
+    /// The searcher with the limits of its `[server]` config.
+    pub fn new(searcher: Searcher) -> App {
+        let server = &searcher.config().server;
+        App {
+            permits: Arc::new(Semaphore::new(server.max_concurrent_searches.max(1))),
+            timeout: Duration::from_millis(server.request_timeout_ms.max(1)),
+            max_body_bytes: server.max_body_bytes,
+            searcher,
+        }
+    }
+
+    /// The searcher, for what is served without the HTTP layer (the startup message).
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+}
+
+/// The shared [`App`].
+pub type AppState = Arc<App>;
+
+/// Run `work` on the blocking pool once a search permit is free, within the request
+/// timeout. A search that runs out of time keeps its permit until it ends, so runaway
+/// queries cannot pile up beyond the concurrency limit while the server answers others.
+async fn blocking<T: Send + 'static>(
+    app: &AppState,
+    work: impl FnOnce(&Searcher) -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let deadline = tokio::time::Instant::now() + app.timeout;
+    let permit = tokio::time::timeout_at(deadline, app.permits.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::unavailable("busy", "too many searches at once; try again"))?
+        .map_err(|_| ApiError::unavailable("busy", "the server is shutting down"))?;
+    let app = app.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&app.searcher)
+    });
+    match tokio::time::timeout_at(deadline, task).await {
+        Err(_) => Err(ApiError::unavailable(
+            "timeout",
+            "the search took longer than the server's request_timeout_ms",
+        )),
+        Ok(Err(e)) => Err(SearchError::Internal(e.to_string()).into()),
+        Ok(Ok(r)) => r.map_err(ApiError::from),
+    }
+}
 
 /// An HTTP error: status, stable code and a message for people.
 #[derive(Debug)]
@@ -37,6 +94,20 @@ impl ApiError {
             code,
             message: message.into(),
         }
+    }
+
+    fn unavailable(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> ApiError {
+        ApiError::bad_request("bad_parameters", format!("cannot read the query string: {}", e.body_text()))
     }
 }
 
@@ -72,6 +143,7 @@ impl IntoResponse for ApiError {
 
 /// All routes over `state`.
 pub fn router(state: AppState) -> Router {
+    let body_limit = state.max_body_bytes;
     Router::new()
         .route("/", get(home))
         .route("/search", get(search_get).post(search_post))
@@ -87,6 +159,7 @@ pub fn router(state: AppState) -> Router {
                 message: "no such endpoint".into(),
             }
         })
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }
 
@@ -119,17 +192,16 @@ fn parse_number(
 }
 
 async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, ApiError> {
-    state.validate(&req)?;
-    let answer = tokio::task::spawn_blocking(move || state.search(&req))
-        .await
-        .map_err(|e| SearchError::Internal(e.to_string()))??;
+    state.searcher.validate(&req)?;
+    let answer = blocking(&state, move |s| s.search(&req)).await?;
     Ok(Json(answer).into_response())
 }
 
 async fn search_get(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(params) = params?;
     let q = params
         .get("q")
         .cloned()
@@ -142,7 +214,23 @@ async fn search_get(
     run_search(state, req).await
 }
 
-async fn search_post(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+async fn search_post(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| ApiError {
+        status: e.status(),
+        code: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "body_too_large"
+        } else {
+            "bad_body"
+        },
+        message: format!(
+            "{} (the limit is max_body_bytes = {} bytes)",
+            e.body_text(),
+            state.max_body_bytes
+        ),
+    })?;
     let req: SearchRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(
             "bad_json",
@@ -155,18 +243,24 @@ async fn search_post(State(state): State<AppState>, body: Bytes) -> Result<Respo
 async fn document(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(params) = params?;
+    if let Some(q) = params.get("q") {
+        let max = state.searcher.max_query_bytes();
+        if q.len() > max {
+            return Err(SearchError::QueryTooLong { len: q.len(), max }.into());
+        }
+    }
     let id2 = id.clone();
-    let answer = tokio::task::spawn_blocking(move || {
-        let page = state.document(&id2)?;
-        Ok::<_, SearchError>(page.map(|p| {
-            let highlights = params.get("q").map(|q| state.highlights(&p.text, q));
+    let answer = blocking(&state, move |s| {
+        let page = s.document(&id2)?;
+        Ok(page.map(|p| {
+            let highlights = params.get("q").map(|q| s.highlights(&p.text, q));
             (p, highlights)
         }))
     })
-    .await
-    .map_err(|e| SearchError::Internal(e.to_string()))??;
+    .await?;
     match answer {
         Some((page, highlights)) => {
             let mut body = serde_json::to_value(&page).unwrap_or_default();
@@ -184,23 +278,24 @@ async fn document(
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    let documents = state.stats().documents;
+    let documents = state.searcher.stats().documents;
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "documents": documents}))
         .into_response()
 }
 
 async fn stats(State(state): State<AppState>) -> Response {
-    Json(state.stats()).into_response()
+    Json(state.searcher.stats()).into_response()
 }
 
 async fn analyze(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(params) = params?;
     let text = params
         .get("text")
         .ok_or_else(|| ApiError::bad_request("missing_text", "give the text as ?text=…"))?;
-    let max = state.max_query_bytes();
+    let max = state.searcher.max_query_bytes();
     if text.len() > max {
         return Err(SearchError::QueryTooLong {
             len: text.len(),
@@ -209,6 +304,7 @@ async fn analyze(
         .into());
     }
     let fields: serde_json::Map<String, serde_json::Value> = state
+        .searcher
         .analyze(text)
         .into_iter()
         .map(|(field, tokens)| {
@@ -236,9 +332,15 @@ mod tests {
     use tower::ServiceExt;
 
     fn app() -> (tempfile::TempDir, Router) {
+        let (tmp, state) = state(|_| {});
+        (tmp, router(state))
+    }
+
+    fn state(tune: impl FnOnce(&mut Config)) -> (tempfile::TempDir, AppState) {
         let tmp = tempfile::tempdir().unwrap();
         let mut cfg = Config::default();
         cfg.index.dir = tmp.path().join("index");
+        tune(&mut cfg);
         let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("import");
         import::run(
             &cfg,
@@ -249,7 +351,7 @@ mod tests {
         )
         .unwrap();
         let searcher = Searcher::open(&cfg.index.dir, &cfg).unwrap();
-        (tmp, router(Arc::new(searcher)))
+        (tmp, Arc::new(App::new(searcher)))
     }
 
     async fn get(app: &Router, uri: &str) -> (StatusCode, serde_json::Value) {
@@ -313,5 +415,64 @@ mod tests {
         let (status, body) = get(&app, "/health").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["documents"], 5);
+    }
+
+    async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+        let resp = app
+            .clone()
+            .oneshot(Request::post(uri).body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[tokio::test]
+    async fn oversized_bodies_get_a_json_413_and_odd_bytes_no_500() {
+        let (_tmp, state) = state(|c| c.server.max_body_bytes = 100);
+        let app = router(state);
+        let (status, body) = post(&app, "/search", br#"{"q": "Karlskoga"}"#.to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let big = format!(r#"{{"q": "{}"}}"#, "skola ".repeat(50)).into_bytes();
+        let (status, body) = post(&app, "/search", big).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        assert_eq!(body["error"]["code"], "body_too_large");
+        assert!(body["error"]["message"].as_str().unwrap().contains("100 bytes"), "{body}");
+        // Bytes that are not UTF-8 are read leniently (as U+FFFD), never a 500.
+        let (status, body) = get(&app, "/search?q=%FF%FE").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["total"], 0);
+    }
+
+    #[tokio::test]
+    async fn searches_wait_for_a_permit_and_give_up_at_the_timeout() {
+        let (_tmp, state) = state(|c| {
+            c.server.max_concurrent_searches = 1;
+            c.server.request_timeout_ms = 100;
+        });
+        let app = router(state.clone());
+        // Every permit taken (as by a runaway query): searches answer 503, health answers.
+        let held = state.permits.clone().acquire_owned().await.unwrap();
+        let (status, body) = get(&app, "/search?q=skola").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(body["error"]["code"], "busy");
+        assert_eq!(get(&app, "/health").await.0, StatusCode::OK);
+        drop(held);
+        assert_eq!(get(&app, "/search?q=skola").await.0, StatusCode::OK);
+
+        // Work that outlives the timeout: 503 `timeout`, and its permit stays taken until
+        // it ends, so the next search waits instead of piling up.
+        let slow = blocking(&state, |_| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Ok(())
+        })
+        .await;
+        let err = slow.unwrap_err();
+        assert_eq!((err.status, err.code), (StatusCode::SERVICE_UNAVAILABLE, "timeout"));
+        assert_eq!(state.permits.available_permits(), 0);
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert_eq!(state.permits.available_permits(), 1);
+        assert_eq!(get(&app, "/search?q=skola").await.0, StatusCode::OK);
     }
 }

@@ -422,6 +422,11 @@ impl Searcher {
     pub fn max_query_bytes(&self) -> usize {
         self.cfg.server.max_query_bytes
     }
+
+    /// The configuration it searches with.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
 }
 
 /// The best passage of `text` for the query's terms, or its start when no term of the

@@ -29,10 +29,11 @@
 #   PG_REPEAT   timed passes for PostgreSQL (default 1; pg_peer.py runs a warm-up pass, then times
 #               client side and in-backend in separate passes, so 1 means 3 passes)
 #   PG_QUESTIONS  PostgreSQL answers an evenly spaced sample of this many of the 1,186 questions
-#               (default 200; 0 = all). On the 44,771 pages a question takes it ~140 ms at p50
-#               (~240 ms mean), so all of them take ~13 minutes. Keywords and typos run in full.
+#               (default 200; 0 = all). On the 44,771 pages a question takes it 110-180 ms at p50
+#               (180-250 ms mean), so all of them take ~13 minutes. Keywords and typos run in full.
 #   HITTA_LIMIT hits per query for hitta (default 10, what a results page shows; the peers always
 #               fetch 100)
+#   HITTA_CONFIG  config file for hitta (default: none, i.e. built-in defaults)
 #   HITTA_BIN   hitta binary (default: cargo build --release, then a copy in the scratch dir, so a
 #               rebuild during the run changes nothing)
 #   HITTA_BENCH_DIR  scratch dir (default /tmp/hitta-bench; bench-pages/ and queries/ are shared
@@ -46,7 +47,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="$ROOT/../shared"
 PEERS="$SHARED/peers"
 HELP="$ROOT/benches/peers_speed.py"
-WORK="${HITTA_BENCH_DIR:-/tmp/hitta-bench}"
+WORK="$(realpath -m "${HITTA_BENCH_DIR:-/tmp/hitta-bench}")"
 OUT="$WORK/peers-speed"
 RUNS="${RUNS:-1}"
 REPEAT="${REPEAT:-5}"
@@ -96,8 +97,12 @@ else
   mv "$OUT/hitta.bin.tmp" "$OUT/hitta.bin"
   HITTA="$OUT/hitta.bin"
 fi
-# The repository's config.toml if there is one (it shows the defaults), wherever this is started.
-CONF=(); [ -f "$ROOT/config.toml" ] && CONF=(--config "$ROOT/config.toml")
+# hitta runs with its built-in defaults (what config.toml shows), started in the scratch dir so no
+# ./config.toml is picked up: the working tree's file may be ahead of the binary. HITTA_CONFIG=FILE
+# uses that file instead.
+CONF=(); [ -n "${HITTA_CONFIG:-}" ] && CONF=(--config "$(realpath "$HITTA_CONFIG")")
+HITTA="$(realpath "$HITTA")"
+cd "$OUT"
 BENCH_HELP="$("$HITTA" bench search --help 2>&1)" && HAVE_BENCH=1 || HAVE_BENCH=0
 if [ "$HAVE_BENCH" = 0 ]; then
   echo "!! $HITTA has no 'bench search' subcommand yet: hitta's query latency will be missing" >&2

@@ -3,18 +3,21 @@
 #   - cold start: process spawn -> first 200 answer to GET /search (ms; the page cache is warm
 #     unless DROP_CACHES=1, which drops the whole machine's page cache before each start)
 #   - server RSS idle after start (VmRSS from /proc/PID/status, 1 s after the first answer) and
-#     idle again after the load; VmHWM (the kernel's peak RSS) at the end
+#     idle again after the load; VmHWM (the kernel's peak RSS) at the end. RSS counts the pages of
+#     the memory-mapped index files the searches touched; RssAnon (the heap) is shown beside it
 #   - for 1, 8 and 64 connections (wrk, at most 2 threads) for DURATION s each: requests/s, p50,
-#     p99 and max latency, non-2xx answers, socket errors, the largest VmRSS sampled every 100 ms
+#     p99 and max latency, non-2xx answers, socket errors, the largest VmRSS and RssAnon sampled
+#     every 100 ms
 # Each of RUNS runs (default 3) starts a fresh server; the table shows medians over the runs.
 # Requests cycle through GET /search?q=...&limit=LIMIT over a deterministic shuffle of the query
 # sets named in MIX (default "keywords questions", files of benches/make_queries.py: 500 random 1-3
 # word queries from the bench vocabulary and the 1,186 real dev questions), URL-encoded; each wrk
 # thread starts at another place of the list. wrk and the server share the machine's 2 cores, so
 # the QPS is that of a loaded machine, not of the server alone. A 2 s warm-up at 8 connections
-# precedes the measured loads (WARMUP=0 to skip).
+# precedes the measured loads (WARMUP=0 to skip). For reference, the last row loads GET /health
+# at 8 connections: the ceiling of the HTTP stack (and wrk) on this machine, without searching.
 #
-#   benches/http.sh                          # ~3.5 min; RUNS=1 DURATION=5 for a quick look
+#   benches/http.sh                          # ~2.5 min; RUNS=1 DURATION=5 for a quick look
 #   HITTA_BIN=/tmp/hitta benches/http.sh     # a given binary (default: cargo build --release)
 #   INDEX=dir benches/http.sh                # an existing index (default $HITTA_BENCH_DIR/http-index,
 #                                            # made once from the bench pages if missing)
@@ -98,6 +101,8 @@ random.Random(1).shuffle(texts)
 paths = [f"/search?q={urllib.parse.quote(t, safe='')}&limit={LIMIT}" for t in texts]
 with open(os.path.join(SCRATCH, "paths.txt"), "w") as f:
     f.write("\n".join(paths) + "\n")
+with open(os.path.join(SCRATCH, "health.txt"), "w") as f:
+    f.write("/health\n")
 
 
 def free_port():
@@ -127,11 +132,11 @@ def status_kb(pid, key):
     return 0
 
 
-def wrk(conns, secs):
+def wrk(conns, secs, paths_file=os.path.join(SCRATCH, "paths.txt")):
     threads = min(2, conns)
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{secs}s", "--timeout", "5s",
                           "-s", os.path.join(SCRATCH, "rotate.lua"), f"http://127.0.0.1:{PORT}"],
-                         env=dict(os.environ, HITTA_PATHS=os.path.join(SCRATCH, "paths.txt")),
+                         env=dict(os.environ, HITTA_PATHS=paths_file),
                          capture_output=True, text=True, check=True).stdout
     m = re.search(r"^RESULT (.*)$", out, re.M)
     if not m:
@@ -166,7 +171,7 @@ for run in range(RUNS):
         cold_ms = (time.perf_counter() - t0) * 1000
         res = json.loads(body)
         time.sleep(1)
-        idle_kb = status_kb(proc.pid, "VmRSS")
+        idle_kb, idle_anon = status_kb(proc.pid, "VmRSS"), status_kb(proc.pid, "RssAnon")
         docs = json.loads(get("/stats")[1])
         if run == 0:
             print(f"server: {HITTA} serve --no-import --index {INDEX}; /stats: {json.dumps(docs)[:300]}")
@@ -176,13 +181,14 @@ for run in range(RUNS):
             wrk(8, WARMUP)
         loads = {}
         for c in CONNS:
-            peak = [0]
+            peak = [0, 0]
             stop = threading.Event()
 
             def sample():
                 while not stop.is_set():
                     try:
                         peak[0] = max(peak[0], status_kb(proc.pid, "VmRSS"))
+                        peak[1] = max(peak[1], status_kb(proc.pid, "RssAnon"))
                     except OSError:
                         pass
                     stop.wait(0.1)
@@ -194,12 +200,13 @@ for run in range(RUNS):
             finally:
                 stop.set()
                 th.join()
-            r["rss"] = peak[0] / 1024
+            r["rss"], r["anon"] = peak[0] / 1024, peak[1] / 1024
             loads[c] = r
             print(f"  run {run + 1} c={c}: {r['qps']:,.0f} req/s, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, "
                   f"non-2xx {r['non2xx']:.0f}, max RSS {r['rss']:.0f} MB", file=sys.stderr)
+        health = wrk(8, DURATION, os.path.join(SCRATCH, "health.txt"))
         time.sleep(2)
-        after_kb = status_kb(proc.pid, "VmRSS")
+        after_kb, after_anon = status_kb(proc.pid, "VmRSS"), status_kb(proc.pid, "RssAnon")
         hwm_kb = status_kb(proc.pid, "VmHWM")
         docs_after = json.loads(get("/stats")[1])
         if docs_after != docs:
@@ -212,7 +219,8 @@ for run in range(RUNS):
             proc.kill()
             proc.wait()
         log.close()
-    runs.append(dict(cold=cold_ms, idle=idle_kb / 1024, after=after_kb / 1024, hwm=hwm_kb / 1024, loads=loads))
+    runs.append(dict(cold=cold_ms, idle=idle_kb / 1024, after=after_kb / 1024, hwm=hwm_kb / 1024, loads=loads,
+                     idle_anon=idle_anon / 1024, after_anon=after_anon / 1024, health=health))
     print(f"  run {run + 1}: cold start {cold_ms:.0f} ms, idle RSS {idle_kb / 1024:.0f} MB, "
           f"after load {after_kb / 1024:.0f} MB, VmHWM {hwm_kb / 1024:.0f} MB", file=sys.stderr)
 
@@ -220,11 +228,13 @@ med = lambda xs: st.median(xs)
 print(f"\nhitta over HTTP, median of {RUNS} run(s), {DURATION} s per load (wrk, threads <= 2, sharing the 2 cores)")
 colds = ", ".join(f"{r['cold']:.0f}" for r in runs)
 print(f"cold start to first answer  {med([r['cold'] for r in runs]):8.0f} ms   (runs: {colds})")
-print(f"RSS idle after start        {med([r['idle'] for r in runs]):8.0f} MB")
-print(f"RSS idle after the load     {med([r['after'] for r in runs]):8.0f} MB")
+print(f"RSS idle after start        {med([r['idle'] for r in runs]):8.0f} MB   (anonymous {med([r['idle_anon'] for r in runs]):.0f} MB; the rest: mapped binary and index files)")
+print(f"RSS idle after the load     {med([r['after'] for r in runs]):8.0f} MB   (anonymous {med([r['after_anon'] for r in runs]):.0f} MB)")
 print(f"peak RSS (VmHWM)            {med([r['hwm'] for r in runs]):8.0f} MB")
-print(f"{'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8} {'sock err':>8} {'max RSS MB':>10}")
+print(f"{'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8} {'sock err':>8} {'max RSS MB':>10} {'max anon MB':>11}")
 for c in CONNS:
     f = lambda k: med([r["loads"][c][k] for r in runs])
-    print(f"{c:>5} {f('qps'):>9,.0f} {f('p50'):>8.2f} {f('p99'):>8.2f} {f('max'):>8.1f} {f('non2xx'):>8.0f} {f('sockerr'):>8.0f} {f('rss'):>10.0f}")
+    print(f"{c:>5} {f('qps'):>9,.0f} {f('p50'):>8.2f} {f('p99'):>8.2f} {f('max'):>8.1f} {f('non2xx'):>8.0f} {f('sockerr'):>8.0f} {f('rss'):>10.0f} {f('anon'):>11.0f}")
+h = lambda k: med([r["health"][k] for r in runs])
+print(f"{'8 /health':>9} {h('qps'):>5,.0f} {h('p50'):>8.2f} {h('p99'):>8.2f} {h('max'):>8.1f} {h('non2xx'):>8.0f} {h('sockerr'):>8.0f}   (no search: the HTTP ceiling)")
 PY

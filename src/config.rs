@@ -52,6 +52,9 @@ pub struct IndexConfig {
     pub dir: PathBuf,
     /// Memory budget of the index writer, in MB (tantivy's minimum is 15 MB per thread).
     pub writer_memory_mb: usize,
+    /// Segments are merged until they hold this many documents, and no further: merging
+    /// a whole large index at once would need the memory and disk of it all.
+    pub merge_max_docs: usize,
 }
 
 impl Default for IndexConfig {
@@ -59,6 +62,7 @@ impl Default for IndexConfig {
         IndexConfig {
             dir: PathBuf::from("index"),
             writer_memory_mb: 128,
+            merge_max_docs: 100_000,
         }
     }
 }

@@ -302,12 +302,16 @@ impl HittaIndex {
         })
     }
 
-    /// A writer with `memory_mb` of buffer. Callers hold an [`ImportLock`] first.
-    pub fn writer(&self, memory_mb: usize) -> Result<PageWriter, IndexError> {
-        let writer = self
+    /// A writer with `memory_mb` of buffer that merges segments up to `merge_max_docs`
+    /// documents. Callers hold an [`ImportLock`] first.
+    pub fn writer(&self, memory_mb: usize, merge_max_docs: usize) -> Result<PageWriter, IndexError> {
+        let writer: IndexWriter = self
             .index
             .writer(memory_mb.max(15) * 1_000_000)
             .map_err(Self::tantivy_err(&self.dir))?;
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(merge_max_docs.max(1));
+        writer.set_merge_policy(Box::new(policy));
         Ok(PageWriter {
             writer,
             fields: self.fields,
@@ -420,7 +424,7 @@ pub struct PageWriter {
 }
 
 impl PageWriter {
-    /// Add `page`, replacing any document with the same path.
+    /// Add `page`; `replaces` when a document with its path may be in the index.
     pub fn upsert(
         &mut self,
         page: &CleanPage,
@@ -428,8 +432,13 @@ impl PageWriter {
         root: &str,
         site: &str,
         raw: &str,
+        replaces: bool,
     ) -> Result<(), IndexError> {
-        self.delete(&page.path);
+        // A delete per new page would cost every commit a lookup per page in every
+        // segment: only pages that are in the index already are deleted first.
+        if replaces {
+            self.delete(&page.path);
+        }
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.path, &page.path);

@@ -141,4 +141,6 @@ struct Ready {
     root: String,
     site: String,
     raw: String,
+    /// The index may hold an older version of the page, to delete first.
+    replaces: bool,
 }

@@ -146,6 +146,7 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
                         root: String::new(),
                         site: l.site,
                         raw: l.raw,
+                        replaces: true,
                     })
                 })
                 .collect();
@@ -155,6 +156,7 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
                 match result {
                     Ok(mut r) => {
                         r.root = c.root.clone();
+                        r.replaces = previous;
                         ops.push(Op::Upsert(Box::new(r)));
                         if previous {
                             report.updated += 1;
@@ -232,6 +234,7 @@ pub fn reclean(cfg: &Config) -> Result<ImportReport, ImportError> {
                         root: s.root,
                         site: s.site,
                         raw: s.raw,
+                        replaces: true,
                     });
                     (path, r)
                 })
@@ -388,7 +391,7 @@ fn with_writer(
     cfg: &Config,
     produce: impl FnOnce(&SyncSender<Vec<Op>>),
 ) -> Result<(), IndexError> {
-    let writer = index.writer(cfg.index.writer_memory_mb)?;
+    let writer = index.writer(cfg.index.writer_memory_mb, cfg.index.merge_max_docs)?;
     let commit_every = cfg.import.commit_every.max(1);
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel(0);
@@ -411,7 +414,7 @@ fn write_all(
         for op in ops {
             match op {
                 Op::Upsert(r) => {
-                    writer.upsert(&r.page, &r.hash, &r.root, &r.site, &r.raw)?;
+                    writer.upsert(&r.page, &r.hash, &r.root, &r.site, &r.raw, r.replaces)?;
                     since_commit += 1;
                     if since_commit >= commit_every {
                         writer.commit()?;

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::AggregationCollector;
@@ -30,9 +31,17 @@ use crate::index::{HittaIndex, IndexError, Metadata, StoredPage};
 pub use query::{parse, Clause};
 
 /// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+///
+/// One type for the query string and the JSON body, so both are documented (OpenAPI) and
+/// validated alike; the limits in the document come from the server's config
+/// (`crate::http::openapi`), as [`Searcher::validate`] applies them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchRequest {
-    /// The query text.
+    /// The query text: words, `"a phrase"`, `-excluded` words and filters such as
+    /// `site:karlskoga.se`; not blank, at most `server.max_query_bytes` bytes of UTF-8.
+    #[schema(example = "skolfrånvaro Karlskoga")]
+    #[param(example = "skolfrånvaro Karlskoga")]
     pub q: String,
     /// Hits per page (default from config, at most `server.max_limit`).
     #[serde(default)]
@@ -43,7 +52,7 @@ pub struct SearchRequest {
 }
 
 /// The answer to a [`SearchRequest`].
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct SearchResponse {
     /// The query as received.
     pub query: String,
@@ -59,7 +68,7 @@ pub struct SearchResponse {
 }
 
 /// Counts of matching pages per value of a field.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Facets {
     /// Per site.
     pub site: Vec<FacetCount>,
@@ -70,7 +79,7 @@ pub struct Facets {
 }
 
 /// One value of a facet and how many matching pages have it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct FacetCount {
     /// The value, as a query filter takes it (`site:VALUE`, `lang:VALUE`, `published:VALUE`).
     pub value: String,
@@ -124,7 +133,7 @@ fn facets_from(results: &AggregationResults) -> Facets {
 }
 
 /// One matching page.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Hit {
     /// Document id (its relative path), for `GET /documents/{id}`.
     pub id: String,
@@ -149,7 +158,7 @@ pub struct Hit {
 }
 
 /// A passage of a page with the byte ranges of the words that matched the query.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default, ToSchema)]
 pub struct Snippet {
     /// The passage.
     pub text: String,
@@ -191,7 +200,7 @@ impl SearchError {
 pub const MAX_OFFSET: usize = 10_000;
 
 /// Index statistics for `GET /stats`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Stats {
     /// Documents searchable now.
     pub documents: u64,

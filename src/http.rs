@@ -450,12 +450,14 @@ fn parse_number(
 ) -> Result<Option<usize>, ApiError> {
     match params.get(name) {
         None => Ok(None),
-        Some(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
-            ApiError::bad_request(
-                "bad_parameter",
-                format!("{name} must be a whole number, got {v:?}"),
-            )
-        }),
+        Some(v) => crate::search::parse_count(v.trim())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "bad_parameter",
+                    format!("{name} must be a whole number, got {v:?}"),
+                )
+            }),
     }
 }
 
@@ -991,6 +993,32 @@ mod tests {
             let s = c.to_string();
             assert_eq!(re.is_match(&s), !s.trim().is_empty(), "{:?}", c);
         }
+    }
+
+    #[tokio::test]
+    async fn counts_are_whole_numbers_however_written() {
+        let (_tmp, app) = app();
+        let (status, body) =
+            post(&app, "/search", br#"{"q": "skola", "limit": 2.0}"#.to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["hits"].as_array().unwrap().len() <= 2);
+        let (status, body) =
+            post(&app, "/search", br#"{"q": "skola", "limit": 2.5}"#.to_vec()).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (StatusCode::BAD_REQUEST, &json!("bad_json"))
+        );
+        let (status, _) = post(&app, "/search", br#"{"q": "skola", "offset": -1}"#.to_vec()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            get(&app, "/search?q=skola&limit=2.0").await.0,
+            StatusCode::OK
+        );
+        let (status, body) = get(&app, "/search?q=skola&limit=2.5").await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (StatusCode::BAD_REQUEST, &json!("bad_parameter"))
+        );
     }
 
     #[tokio::test]

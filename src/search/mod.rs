@@ -44,11 +44,39 @@ pub struct SearchRequest {
     #[param(example = "skolfrånvaro Karlskoga")]
     pub q: String,
     /// Hits per page (default from config, at most `server.max_limit`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub limit: Option<usize>,
     /// Hits to skip, for paging.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub offset: Option<usize>,
+}
+
+/// A count (`limit`, `offset`) from a JSON number: a whole number written `38` or `38.0`,
+/// both integers to JSON Schema, so the server takes what its OpenAPI document allows.
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match n.as_u64() {
+        Some(u) => Ok(Some(usize::try_from(u).unwrap_or(usize::MAX))),
+        None => n.as_f64().and_then(whole).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a whole number of at least 0, got {n}"))
+        }),
+    }
+}
+
+/// A count from text (a query-string value): `38`, `+38`, `38.0` or `3.8e1`, as
+/// [`SearchRequest`]'s JSON numbers are read; `None` unless it is a whole number ≥ 0.
+pub fn parse_count(s: &str) -> Option<usize> {
+    s.parse::<usize>()
+        .ok()
+        .or_else(|| s.parse::<f64>().ok().and_then(whole))
+}
+
+/// `f` as a count if it is a finite whole number ≥ 0; beyond `usize` it saturates, so
+/// the limit check rejects it with its own message.
+fn whole(f: f64) -> Option<usize> {
+    (f.is_finite() && f >= 0.0 && f.fract() == 0.0).then_some(f as usize)
 }
 
 /// The answer to a [`SearchRequest`].

@@ -542,6 +542,24 @@ impl Serialize for Metadata {
     }
 }
 
+/// Its OpenAPI schema is written by hand because it serialises by hand: an object of
+/// strings (in page order), not the list of pairs the derive would describe.
+impl utoipa::PartialSchema for Metadata {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some(
+                "Key/value metadata of the page, in page order (a key can repeat).",
+            ))
+            .into()
+    }
+}
+
+/// Named `Metadata` in the document's components, so hits and pages share one schema.
+impl utoipa::ToSchema for Metadata {}
+
 impl<'de> Deserialize<'de> for Metadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -566,7 +584,7 @@ impl<'de> Deserialize<'de> for Metadata {
 }
 
 /// A page as stored in the index: what `/documents/{id}` returns.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StoredPage {
     /// Identity: path relative to the imported folder.
     pub id: String,

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::AggregationCollector;
@@ -30,20 +31,56 @@ use crate::index::{HittaIndex, IndexError, Metadata, StoredPage};
 pub use query::{parse, Clause};
 
 /// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+///
+/// One type for the query string and the JSON body, so both are documented (OpenAPI) and
+/// validated alike; the limits in the document come from the server's config
+/// (`crate::http::openapi`), as [`Searcher::validate`] applies them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchRequest {
-    /// The query text.
+    /// The query text: words, `"a phrase"`, `-excluded` words and filters such as
+    /// `site:karlskoga.se`; not blank, at most `server.max_query_bytes` bytes of UTF-8.
+    #[schema(example = "skolfrånvaro Karlskoga")]
+    #[param(example = "skolfrånvaro Karlskoga")]
     pub q: String,
     /// Hits per page (default from config, at most `server.max_limit`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub limit: Option<usize>,
     /// Hits to skip, for paging.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub offset: Option<usize>,
 }
 
+/// A count (`limit`, `offset`) from a JSON number: a whole number written `38` or `38.0`,
+/// both integers to JSON Schema, so the server takes what its OpenAPI document allows.
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match n.as_u64() {
+        Some(u) => Ok(Some(usize::try_from(u).unwrap_or(usize::MAX))),
+        None => n.as_f64().and_then(whole).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a whole number of at least 0, got {n}"))
+        }),
+    }
+}
+
+/// A count from text (a query-string value): `38`, `+38`, `38.0` or `3.8e1`, as
+/// [`SearchRequest`]'s JSON numbers are read; `None` unless it is a whole number ≥ 0.
+pub fn parse_count(s: &str) -> Option<usize> {
+    s.parse::<usize>()
+        .ok()
+        .or_else(|| s.parse::<f64>().ok().and_then(whole))
+}
+
+/// `f` as a count if it is a finite whole number ≥ 0; beyond `usize` it saturates, so
+/// the limit check rejects it with its own message.
+fn whole(f: f64) -> Option<usize> {
+    (f.is_finite() && f >= 0.0 && f.fract() == 0.0).then_some(f as usize)
+}
+
 /// The answer to a [`SearchRequest`].
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct SearchResponse {
     /// The query as received.
     pub query: String,
@@ -59,7 +96,7 @@ pub struct SearchResponse {
 }
 
 /// Counts of matching pages per value of a field.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Facets {
     /// Per site.
     pub site: Vec<FacetCount>,
@@ -70,7 +107,7 @@ pub struct Facets {
 }
 
 /// One value of a facet and how many matching pages have it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct FacetCount {
     /// The value, as a query filter takes it (`site:VALUE`, `lang:VALUE`, `published:VALUE`).
     pub value: String,
@@ -124,7 +161,7 @@ fn facets_from(results: &AggregationResults) -> Facets {
 }
 
 /// One matching page.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Hit {
     /// Document id (its relative path), for `GET /documents/{id}`.
     pub id: String,
@@ -149,7 +186,7 @@ pub struct Hit {
 }
 
 /// A passage of a page with the byte ranges of the words that matched the query.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default, ToSchema)]
 pub struct Snippet {
     /// The passage.
     pub text: String,
@@ -191,7 +228,7 @@ impl SearchError {
 pub const MAX_OFFSET: usize = 10_000;
 
 /// Index statistics for `GET /stats`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Stats {
     /// Documents searchable now.
     pub documents: u64,

@@ -18,9 +18,13 @@ if [ -n "${HITTA_BIN:-}" ]; then HITTA="$HITTA_BIN"; else
 S=$(mktemp -d); trap 'kill $SERVER 2>/dev/null || true; rm -rf "$S"' EXIT
 # Index: the first 30,000 bench pages; the import during the soak adds the rest.
 mkdir -p "$S/first" "$S/rest" "$S/empty"
-ls "$WORK/bench-pages" | grep -E '\.(txt|html?)$' | sort > "$S/names"
-head -30000 "$S/names" | while read -r n; do ln -s "$WORK/bench-pages/$n" "$S/first/$n"; done
-tail -n +30001 "$S/names" | while read -r n; do ln -s "$WORK/bench-pages/$n" "$S/rest/$n"; done
+python3 - "$WORK/bench-pages" "$S" <<'PY'
+import os, sys
+src, s = sys.argv[1], sys.argv[2]
+names = sorted(n for n in os.listdir(src) if n.endswith((".txt", ".html", ".htm")))
+for i, n in enumerate(names):
+    os.symlink(os.path.join(src, n), os.path.join(s, "first" if i < 30000 else "rest", n))
+PY
 (cd "$S" && "$HITTA" import --index "$S/index" "$S/first" > /dev/null)
 python3 - "$WORK/queries" > "$S/paths.txt" <<'PY'
 import random, sys, urllib.parse

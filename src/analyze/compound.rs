@@ -19,8 +19,10 @@ use rustc_hash::FxHashMap;
 const MIN_PART: usize = 3;
 /// Most parts in one split.
 const MAX_PARTS: usize = 4;
-/// Words cached per analyzer before the cache is cleared (bounds memory).
-const CACHE_LIMIT: usize = 200_000;
+/// Words cached per thread before the cache is cleared: the server runs searches on up
+/// to `max_concurrent_searches` threads, each with its cache, so it stays small (a few
+/// MB at most); the commonest words come back first after a clear.
+const CACHE_LIMIT: usize = 5_000;
 
 const P: u8 = 1;
 const S: u8 = 2;

@@ -715,18 +715,18 @@ mod tests {
         (tmp, Arc::new(App::new(searcher)))
     }
 
-    async fn get(app: &Router, uri: &str) -> (StatusCode, serde_json::Value) {
-        let resp = app
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+    async fn send(app: &Router, req: Request<Body>) -> (StatusCode, serde_json::Value) {
+        let resp = app.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         (
             status,
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
         )
+    }
+
+    async fn get(app: &Router, uri: &str) -> (StatusCode, serde_json::Value) {
+        send(app, Request::get(uri).body(Body::empty()).unwrap()).await
     }
 
     #[tokio::test]
@@ -779,17 +779,7 @@ mod tests {
     }
 
     async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
-        let resp = app
-            .clone()
-            .oneshot(Request::post(uri).body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-        )
+        send(app, Request::post(uri).body(Body::from(body)).unwrap()).await
     }
 
     #[tokio::test]

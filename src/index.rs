@@ -10,12 +10,12 @@ use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema,
     TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
-use rayon::prelude::*;
 use tantivy::{DateTime, DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
@@ -275,7 +275,8 @@ impl HittaIndex {
         let mut buf = String::new();
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             let ff = seg.fast_fields();
-            let (Some(path), Some(site)) = (ff.str("path").map_err(&err)?, ff.str("site").map_err(&err)?)
+            let (Some(path), Some(site)) =
+                (ff.str("path").map_err(&err)?, ff.str("site").map_err(&err)?)
             else {
                 continue;
             };
@@ -304,7 +305,11 @@ impl HittaIndex {
 
     /// A writer with `memory_mb` of buffer that merges segments up to `merge_max_docs`
     /// documents. Callers hold an [`ImportLock`] first.
-    pub fn writer(&self, memory_mb: usize, merge_max_docs: usize) -> Result<PageWriter, IndexError> {
+    pub fn writer(
+        &self,
+        memory_mb: usize,
+        merge_max_docs: usize,
+    ) -> Result<PageWriter, IndexError> {
         let writer: IndexWriter = self
             .index
             .writer(memory_mb.max(15) * 1_000_000)
@@ -374,8 +379,10 @@ impl RawSnapshot {
         let f = &self.fields;
         refs.par_iter()
             .map(|r| {
-                let doc: TantivyDocument =
-                    self.searcher.doc(r.addr).map_err(HittaIndex::tantivy_err(&self.dir))?;
+                let doc: TantivyDocument = self
+                    .searcher
+                    .doc(r.addr)
+                    .map_err(HittaIndex::tantivy_err(&self.dir))?;
                 let text = |field| {
                     doc.get_first(field)
                         .and_then(|v| v.as_str())

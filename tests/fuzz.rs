@@ -62,7 +62,14 @@ fn fuzz<S: Strategy>(
             Ok(()) => {}
             Err(TestError::Fail(why, value)) => {
                 let bytes = to_bytes(&value);
-                let name = format!("{target}-{}.bin", blake3::hash(&bytes).to_hex().as_str().get(..16).unwrap_or("x"));
+                let name = format!(
+                    "{target}-{}.bin",
+                    blake3::hash(&bytes)
+                        .to_hex()
+                        .as_str()
+                        .get(..16)
+                        .unwrap_or("x")
+                );
                 let _ = std::fs::create_dir_all(regressions());
                 let _ = std::fs::write(regressions().join(&name), &bytes);
                 panic!("{target}: {why} on {value:?} (saved as tests/fuzz-regressions/{name})");
@@ -204,7 +211,10 @@ fn any_query_is_answered_or_refused_with_a_reason() {
                     for h in &answer.hits {
                         let t = &h.snippet.text;
                         for [a, b] in &h.snippet.highlights {
-                            let ok = a <= b && *b <= t.len() && t.is_char_boundary(*a) && t.is_char_boundary(*b);
+                            let ok = a <= b
+                                && *b <= t.len()
+                                && t.is_char_boundary(*a)
+                                && t.is_char_boundary(*b);
                             prop_assert!(ok, "highlight {}..{} outside the snippet", a, b);
                         }
                     }

@@ -453,9 +453,15 @@ fn a_batched_import_learns_as_batches_arrive_and_reports_cpu_per_stage() {
         assert_eq!(status, 200, "{doc}");
         doc["text"].as_str().unwrap().to_string()
     };
-    assert!(text(1).contains(furniture), "first batch: not yet known to repeat");
+    assert!(
+        text(1).contains(furniture),
+        "first batch: not yet known to repeat"
+    );
     for n in 3..=6 {
         let t = text(n);
-        assert!(t.contains(&format!("gata {n}")) && !t.contains(furniture), "{t}");
+        assert!(
+            t.contains(&format!("gata {n}")) && !t.contains(furniture),
+            "{t}"
+        );
     }
 }

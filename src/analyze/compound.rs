@@ -12,8 +12,8 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 use rustc_hash::FxHashMap;
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Shortest part, in chars.
 const MIN_PART: usize = 3;

@@ -54,7 +54,10 @@ pub fn detect(text: &str, min_confidence: f64) -> Option<String> {
 fn function_words(text: &str) -> (usize, usize) {
     let (mut sv, mut other) = (0, 0);
     let mut lower = String::new();
-    for w in text.split(|c: char| !c.is_alphabetic()).filter(|w| (2..=6).contains(&w.len())) {
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| (2..=6).contains(&w.len()))
+    {
         lower.clear();
         lower.extend(w.chars().flat_map(char::to_lowercase));
         if SWEDISH_ONLY.contains(&lower.as_str()) {
@@ -145,8 +148,12 @@ mod tests {
 
     #[test]
     fn swedish_letters_overrule_a_danish_or_norwegian_guess() {
-        assert!(super::has_swedish_letters("Överenskommelse med Finlands regering"));
-        assert!(!super::has_swedish_letters("Overenskomst med Finlands regjering, førsteårs"));
+        assert!(super::has_swedish_letters(
+            "Överenskommelse med Finlands regering"
+        ));
+        assert!(!super::has_swedish_letters(
+            "Overenskomst med Finlands regjering, førsteårs"
+        ));
         assert!(!super::has_swedish_letters("Övrigt på dansk: smørrebrød"));
     }
 }

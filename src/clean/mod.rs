@@ -435,7 +435,12 @@ Dela
     #[test]
     fn statistics_count_a_sample_of_each_site() {
         let cfg = CleanConfig::default();
-        let page = |n: usize| text_page(&format!("{n}.txt"), "Rubrik\n\nEn rad som finns på varje sida av webbplatsen.\n");
+        let page = |n: usize| {
+            text_page(
+                &format!("{n}.txt"),
+                "Rubrik\n\nEn rad som finns på varje sida av webbplatsen.\n",
+            )
+        };
         let mut stats = SiteStats::with_sample(3);
         let counted: Vec<bool> = (0..5)
             .map(|n| stats.add_prepared(&prepare_for(page(n), "a.se".into(), &cfg)))

@@ -221,11 +221,7 @@ pub fn run(dir: &Path, gold: &Path, cfg: &Config) -> Result<CleanReport, EvalErr
 
 /// Evaluate the pages of `dir` against hand labels: `labels_dir/<name>.tsv` with
 /// `label<TAB>line` rows; gold content = the rows labelled `content`.
-pub fn run_labels(
-    dir: &Path,
-    labels_dir: &Path,
-    cfg: &Config,
-) -> Result<CleanReport, EvalError> {
+pub fn run_labels(dir: &Path, labels_dir: &Path, cfg: &Config) -> Result<CleanReport, EvalError> {
     let rd = std::fs::read_dir(labels_dir).map_err(|e| EvalError::Read {
         path: labels_dir.into(),
         source: e,
@@ -342,7 +338,10 @@ fn evaluate(dir: &Path, golds: Vec<Gold>, config: &Config) -> CleanReport {
             let mut out = Vec::with_capacity(pages.len());
             let mut pages = pages.into_iter().peekable();
             while pages.peek().is_some() {
-                let batch: Vec<_> = pages.by_ref().take(config.import.batch_pages.max(1)).collect();
+                let batch: Vec<_> = pages
+                    .by_ref()
+                    .take(config.import.batch_pages.max(1))
+                    .collect();
                 for p in batch.iter().flatten() {
                     stats.add_prepared(p);
                 }

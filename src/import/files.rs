@@ -125,4 +125,3 @@ pub fn site_of(page: &ExtractedPage, c: &Candidate) -> String {
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default()
 }
-

@@ -133,7 +133,6 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
-
 /// A cleaned new or changed page with what the index stores beside it.
 struct Ready {
     page: CleanPage,

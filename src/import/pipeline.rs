@@ -72,7 +72,11 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     let hashes: Vec<Option<String>> = files
         .par_iter()
         .map(|c| {
-            let h = m.read.time(|| read_limited(c, cfg.import.max_file_mb).ok().map(|b| hash(&b)));
+            let h = m.read.time(|| {
+                read_limited(c, cfg.import.max_file_mb)
+                    .ok()
+                    .map(|b| hash(&b))
+            });
             bar.inc(1);
             h
         })
@@ -98,7 +102,9 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
             .collect();
         existing
             .iter()
-            .filter(|(path, (_, root))| roots.contains(root.as_str()) && !seen.contains(path.as_str()))
+            .filter(|(path, (_, root))| {
+                roots.contains(root.as_str()) && !seen.contains(path.as_str())
+            })
             .map(|(path, _)| path.clone())
             .collect()
     } else {
@@ -117,7 +123,13 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     if !todo.is_empty() {
         let replaced: HashSet<&str> = todo.iter().map(|(c, _)| c.rel.as_str()).collect();
         let snapshot = index.raw_snapshot()?;
-        learn_stored(&snapshot, &mut stats, &|r| !replaced.contains(r.path.as_str()), cfg, &m)?;
+        learn_stored(
+            &snapshot,
+            &mut stats,
+            &|r| !replaced.contains(r.path.as_str()),
+            cfg,
+            &m,
+        )?;
     }
 
     // 3. Batches: read, decode, extract, count and clean on all cores while the writer
@@ -139,7 +151,9 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
                 .into_par_iter()
                 .map(|l| {
                     let l = l?;
-                    let page = m.clean.time(|| clean::clean_prepared(&l.prepared, &stats, &cfg.clean))?;
+                    let page = m
+                        .clean
+                        .time(|| clean::clean_prepared(&l.prepared, &stats, &cfg.clean))?;
                     Ok(Ready {
                         page,
                         hash: l.hash,
@@ -279,8 +293,10 @@ pub fn clean_files(
     cfg: &Config,
 ) -> Vec<(Candidate, Result<CleanPage, SkipReason>)> {
     let m = Meters::default();
-    let loaded: Vec<Result<Loaded, SkipReason>> =
-        files.par_iter().map(|c| load_file(c, None, cfg, &m)).collect();
+    let loaded: Vec<Result<Loaded, SkipReason>> = files
+        .par_iter()
+        .map(|c| load_file(c, None, cfg, &m))
+        .collect();
     let mut stats = SiteStats::with_sample(cfg.clean.repeat_sample_pages);
     for l in loaded.iter().flatten() {
         stats.add_prepared(&l.prepared);
@@ -321,7 +337,9 @@ fn load_file(
     })?;
     drop(bytes);
     let site = site_of(&page, c);
-    let prepared = m.clean.time(|| clean::prepare_for(page, site.clone(), &cfg.clean));
+    let prepared = m
+        .clean
+        .time(|| clean::prepare_for(page, site.clone(), &cfg.clean));
     Ok(Loaded {
         hash,
         raw,

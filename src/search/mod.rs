@@ -10,7 +10,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::AggregationCollector;
@@ -20,6 +19,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TokenStream;
 use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::analyze::{self, AnalyzedToken};
 

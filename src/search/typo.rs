@@ -67,7 +67,10 @@ pub fn corrections(
     prefix_chars: usize,
     max: usize,
 ) -> Vec<(String, u64)> {
-    let split = term.char_indices().nth(prefix_chars).map_or(term.len(), |(i, _)| i);
+    let split = term
+        .char_indices()
+        .nth(prefix_chars)
+        .map_or(term.len(), |(i, _)| i);
     let (prefix, rest) = term.split_at(split);
     let automaton = Dfa {
         prefix: prefix.as_bytes().to_vec(),
@@ -105,7 +108,10 @@ mod tests {
         let mut sorted = words.to_vec();
         sorted.sort();
         let set = Map::from_iter(sorted.iter().map(|w| (*w, 0u64))).unwrap();
-        let split = term.char_indices().nth(prefix_chars).map_or(term.len(), |(i, _)| i);
+        let split = term
+            .char_indices()
+            .nth(prefix_chars)
+            .map_or(term.len(), |(i, _)| i);
         let (prefix, rest) = term.split_at(split);
         let a = Dfa {
             prefix: prefix.as_bytes().to_vec(),
@@ -121,10 +127,20 @@ mod tests {
 
     #[test]
     fn corrections_keep_the_first_letter_and_allow_the_distance_after_it() {
-        let words = ["karlskoga", "karlstad", "marlskoga", "åkarlskoga", "ärende", "ärenden"];
+        let words = [
+            "karlskoga",
+            "karlstad",
+            "marlskoga",
+            "åkarlskoga",
+            "ärende",
+            "ärenden",
+        ];
         assert_eq!(matches(&words, "karlskgoa", 1, 1), ["karlskoga"]);
         assert_eq!(matches(&words, "karlskgoa", 1, 0), ["karlskoga"]);
-        assert_eq!(matches(&words, "marlskoga", 1, 0), ["karlskoga", "marlskoga"]);
+        assert_eq!(
+            matches(&words, "marlskoga", 1, 0),
+            ["karlskoga", "marlskoga"]
+        );
         assert_eq!(matches(&words, "marlskoga", 1, 1), ["marlskoga"]);
         // A two-byte first letter.
         assert_eq!(matches(&words, "ärendn", 1, 1), ["ärende", "ärenden"]);

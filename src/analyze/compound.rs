@@ -194,18 +194,23 @@ impl<T: TokenStream> TokenStream for DecompounderStream<T> {
         let token = self.tail.token();
         let pending = &mut self.pending;
         SPLITS.with_borrow_mut(|cache| {
-            if !cache.contains_key(&token.text) {
-                if cache.len() >= CACHE_LIMIT {
-                    cache.clear();
-                }
-                cache.insert(token.text.clone(), dictionary().split(&token.text));
-            }
-            if let Some(Some(parts)) = cache.get(&token.text) {
-                for part in parts.iter().rev() {
+            let push = |pending: &mut Vec<Token>, parts: &Option<Vec<String>>| {
+                for part in parts.iter().flatten().rev() {
                     pending.push(Token {
                         text: part.clone(),
                         ..token.clone()
                     });
+                }
+            };
+            match cache.get(&token.text) {
+                Some(parts) => push(pending, parts),
+                None => {
+                    let parts = dictionary().split(&token.text);
+                    push(pending, &parts);
+                    if cache.len() >= CACHE_LIMIT {
+                        cache.clear();
+                    }
+                    cache.insert(token.text.clone(), parts);
                 }
             }
         });

@@ -13,10 +13,10 @@ use rayon::prelude::*;
 use super::cpu::{process_ms, Meter};
 use super::files::{read_limited, site_of, Candidate};
 use super::{ImportError, ImportOptions, ImportReport, Ready, Skipped, Stages};
-use crate::clean::{self, CleanConfig, CleanPage, SiteStats};
+use crate::clean::{self, CleanPage, SiteStats};
 use crate::config::Config;
 use crate::decode::{self, RawPage, SkipReason};
-use crate::extract::{self, ExtractedPage};
+use crate::extract;
 use crate::index::{HittaIndex, ImportLock, IndexError, PageWriter, RawRef, RawSnapshot};
 
 /// What the writer thread is asked to do.
@@ -375,7 +375,10 @@ fn learn_stored(
             .into_par_iter()
             .filter_map(|s| {
                 let page = m.decode.time(|| extract::extract(stored_raw(&s))).ok()?;
-                Some(m.clean.time(|| prepare_stored(page, s.site, &cfg.clean)))
+                Some(
+                    m.clean
+                        .time(|| clean::prepare_for(page, s.site, &cfg.clean)),
+                )
             })
             .collect();
         m.clean.time(|| {
@@ -385,10 +388,6 @@ fn learn_stored(
         });
     }
     Ok(())
-}
-
-fn prepare_stored(page: ExtractedPage, site: String, cfg: &CleanConfig) -> clean::Prepared {
-    clean::prepare_for(page, site, cfg)
 }
 
 fn stored_raw(s: &crate::index::RawStored) -> RawPage {

@@ -1,23 +1,38 @@
 //! Finding the files of an import: the walk, the size limit and the site of each page.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{ImportError, Skipped};
 use crate::clean::{self, Mode};
 use crate::decode::{Format, SkipReason};
 use crate::extract::ExtractedPage;
 
-/// A file found under an imported path.
+/// A file found under an imported path. An import holds one per file for the whole run,
+/// so it is kept small (a million files must fit in well under 1 GB): the folder is shared,
+/// and the absolute path is only stored when `root/rel` does not spell it (a name that is
+/// not UTF-8).
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    /// Where it is.
-    pub abs: PathBuf,
     /// Its identity: the path relative to the folder it was imported from, `/`-separated.
-    pub rel: String,
+    pub rel: Box<str>,
     /// That folder, absolute.
-    pub root: String,
+    pub root: Arc<str>,
     /// Text or HTML.
     pub format: Format,
+    /// Where it is, when that is not `root/rel`.
+    abs: Option<Box<Path>>,
+}
+
+impl Candidate {
+    /// Where the file is.
+    pub fn path(&self) -> Cow<'_, Path> {
+        match &self.abs {
+            Some(p) => Cow::Borrowed(p),
+            None => Cow::Owned(Path::new(&*self.root).join(&*self.rel)),
+        }
+    }
 }
 
 /// Walk `paths` (files or folders, recursively). Files hitta does not import and
@@ -41,7 +56,7 @@ pub fn collect_files(
                 abs.clone(),
             )
         };
-        let root_str = root.to_string_lossy().into_owned();
+        let root_str: Arc<str> = root.to_string_lossy().into();
         let rel_of = |p: &Path| {
             let r = p.strip_prefix(&root).unwrap_or(p);
             r.components()
@@ -81,12 +96,15 @@ pub fn collect_files(
                 Mode::Auto | Mode::Off => f,
             });
             match format {
-                Some(format) => found.push(Candidate {
-                    abs: entry.path().to_path_buf(),
-                    rel,
-                    root: root_str.clone(),
-                    format,
-                }),
+                Some(format) => {
+                    let spelt = Path::new(&*root_str).join(&rel) == entry.path();
+                    found.push(Candidate {
+                        abs: (!spelt).then(|| entry.path().into()),
+                        rel: rel.into(),
+                        root: root_str.clone(),
+                        format,
+                    })
+                }
                 None => skipped.push(Skipped {
                     path: rel,
                     reason: SkipReason::Unsupported.to_string(),
@@ -100,14 +118,15 @@ pub fn collect_files(
 /// Read a file as bytes, respecting the size limit.
 pub(crate) fn read_limited(c: &Candidate, max_mb: u64) -> Result<Vec<u8>, SkipReason> {
     let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
-    let len = std::fs::metadata(&c.abs).map_err(unreadable)?.len();
+    let path = c.path();
+    let len = std::fs::metadata(&path).map_err(unreadable)?.len();
     if len > max_mb * 1_000_000 {
         return Err(SkipReason::TooLarge {
             size_mb: len as f64 / 1e6,
             limit_mb: max_mb,
         });
     }
-    std::fs::read(&c.abs).map_err(unreadable)
+    std::fs::read(&path).map_err(unreadable)
 }
 
 /// The site of a page: the host of its URL when the markup names one, else the first
@@ -120,7 +139,7 @@ pub fn site_of(page: &ExtractedPage, c: &Candidate) -> String {
     if let Some((first, _)) = c.rel.split_once('/') {
         return first.to_lowercase();
     }
-    Path::new(&c.root)
+    Path::new(&*c.root)
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default()

@@ -69,13 +69,13 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     // 1. Hash every file, so unchanged ones cost nothing more. Bytes are not kept: the
     //    changed files are read again in their batch.
     let bar = progress_bar(opts.progress, files.len(), "hashing");
-    let hashes: Vec<Option<String>> = files
+    let hashes: Vec<Option<blake3::Hash>> = files
         .par_iter()
         .map(|c| {
             let h = m.read.time(|| {
                 read_limited(c, cfg.import.max_file_mb)
                     .ok()
-                    .map(|b| hash(&b))
+                    .map(|b| blake3::hash(&b))
             });
             bar.inc(1);
             h
@@ -83,21 +83,23 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
         .collect();
     bar.finish_and_clear();
     // Unreadable files count as changed: their batch names the reason.
-    let todo: Vec<(&Candidate, Option<&str>)> = files
+    let todo: Vec<(&Candidate, Option<&blake3::Hash>)> = files
         .iter()
         .zip(&hashes)
-        .filter(|(c, h)| match (h, existing.get(&c.rel)) {
-            (Some(h), Some((old, root))) => !(old == h && *root == c.root),
+        .filter(|(c, h)| match (h, existing.get(&*c.rel)) {
+            (Some(h), Some((old, root))) => {
+                !(old.as_str() == h.to_hex().as_str() && **root == *c.root)
+            }
             _ => true,
         })
-        .map(|(c, h)| (c, h.as_deref()))
+        .map(|(c, h)| (c, h.as_ref()))
         .collect();
     report.unchanged = files.len() - todo.len();
-    let seen: HashSet<&str> = files.iter().map(|c| c.rel.as_str()).collect();
+    let seen: HashSet<&str> = files.iter().map(|c| &*c.rel).collect();
     let to_prune: Vec<String> = if opts.prune {
         let roots: HashSet<&str> = files
             .iter()
-            .map(|c| c.root.as_str())
+            .map(|c| &*c.root)
             .chain(paths.iter().filter_map(|p| p.to_str()))
             .collect();
         existing
@@ -121,7 +123,7 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     // 2. Site statistics start from the indexed pages this import leaves as they are.
     let mut stats = SiteStats::with_sample(cfg.clean.repeat_sample_pages);
     if !todo.is_empty() {
-        let replaced: HashSet<&str> = todo.iter().map(|(c, _)| c.rel.as_str()).collect();
+        let replaced: HashSet<&str> = todo.iter().map(|(c, _)| &*c.rel).collect();
         let snapshot = index.raw_snapshot()?;
         learn_stored(
             &snapshot,
@@ -166,10 +168,10 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
                 .collect();
             let mut ops = Vec::with_capacity(batch.len());
             for ((c, _), result) in batch.iter().zip(cleaned) {
-                let previous = existing.contains_key(&c.rel);
+                let previous = existing.contains_key(&*c.rel);
                 match result {
                     Ok(mut r) => {
-                        r.root = c.root.clone();
+                        r.root = c.root.to_string();
                         r.replaces = previous;
                         ops.push(Op::Upsert(Box::new(r)));
                         if previous {
@@ -180,11 +182,11 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
                     }
                     Err(reason) => {
                         if previous {
-                            ops.push(Op::Delete(c.rel.clone()));
+                            ops.push(Op::Delete(c.rel.to_string()));
                             report.removed += 1;
                         }
                         skipped.push(Skipped {
-                            path: c.rel.clone(),
+                            path: c.rel.to_string(),
                             reason: reason.to_string(),
                         });
                     }
@@ -324,14 +326,14 @@ struct Loaded {
 /// (should the file change in between, the next import sees a new hash and redoes it).
 fn load_file(
     c: &Candidate,
-    known_hash: Option<&str>,
+    known_hash: Option<&blake3::Hash>,
     cfg: &Config,
     m: &Meters,
 ) -> Result<Loaded, SkipReason> {
     let bytes = m.read.time(|| read_limited(c, cfg.import.max_file_mb))?;
     let (hash, raw, page) = m.decode.time(|| -> Result<_, SkipReason> {
-        let hash = known_hash.map_or_else(|| hash(&bytes), str::to_string);
-        let raw = decode::decode(c.rel.clone(), c.format, &bytes)?;
+        let hash = known_hash.map_or_else(|| hash(&bytes), |h| h.to_hex().to_string());
+        let raw = decode::decode(c.rel.to_string(), c.format, &bytes)?;
         let text = raw.text.clone();
         Ok((hash, text, extract::extract(raw)?))
     })?;

@@ -101,6 +101,7 @@ pub fn search(cfg: &Config, q: String, limit: Option<usize>, json: bool) -> Resu
         q,
         limit,
         offset: None,
+        facets: None,
     })?;
     let mut out = std::io::stdout().lock();
     if json {

@@ -461,6 +461,22 @@ fn parse_number(
     }
 }
 
+/// `?facets=true`: a boolean as JSON Schema spells it (also `1`/`0`).
+fn parse_bool(
+    params: &HashMap<String, String>,
+    name: &'static str,
+) -> Result<Option<bool>, ApiError> {
+    match params.get(name).map(|v| v.trim()) {
+        None => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(v) => Err(ApiError::bad_request(
+            "bad_parameter",
+            format!("{name} must be true or false, got {v:?}"),
+        )),
+    }
+}
+
 async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, ApiError> {
     state.searcher.validate(&req)?;
     let answer = blocking(&state, move |s| s.search(&req)).await?;
@@ -474,7 +490,7 @@ async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, Api
     tag = "search",
     params(SearchRequest),
     responses(
-        (status = 200, description = "Hits, best first, with facets.", body = SearchResponse),
+        (status = 200, description = "Hits, best first (with facets when asked).", body = SearchResponse),
         (status = 400, description = "No or a blank `q`, a `q` too long, or a `limit`/`offset` out of range or not a whole number.", body = ErrorBody),
         (status = 500, description = "The index could not be read.", body = ErrorBody),
         (status = 503, description = "Too many searches at once (`busy`) or out of time (`timeout`); try again.", body = ErrorBody)
@@ -493,6 +509,7 @@ async fn search_get(
         q,
         limit: parse_number(&params, "limit")?,
         offset: parse_number(&params, "offset")?,
+        facets: parse_bool(&params, "facets")?,
     };
     run_search(state, req).await
 }
@@ -504,7 +521,7 @@ async fn search_get(
     tag = "search",
     request_body = SearchRequest,
     responses(
-        (status = 200, description = "Hits, best first, with facets.", body = SearchResponse),
+        (status = 200, description = "Hits, best first (with facets when asked).", body = SearchResponse),
         (status = 400, description = "A body that is not such JSON, a blank or too long `q`, or a `limit`/`offset` out of range.", body = ErrorBody),
         (status = 413, description = "A body larger than `server.max_body_bytes`.", body = ErrorBody),
         (status = 500, description = "The index could not be read.", body = ErrorBody),

@@ -204,6 +204,7 @@ fn any_query_is_answered_or_refused_with_a_reason() {
                 q,
                 limit: Some(20),
                 offset: None,
+                facets: None,
             };
             match s.search(&req) {
                 Ok(answer) => {

@@ -110,8 +110,25 @@ fn query_language_for_power_users() {
     assert_eq!(paths("published:2018"), vec![KARLSKOGA]);
     assert_eq!(paths("published:<2018-12-17"), Vec::<String>::new());
     assert_eq!(paths("lang:sv").len(), 5);
-    // Facets count every matching page, and their values work as filters.
-    let facets = server.search("lang:sv")["facets"].clone();
+    // Facets are counted only when asked (counting visits every matching page) ...
+    let plain = server.search("lang:sv")["facets"].clone();
+    assert!(
+        plain["site"].as_array().is_none_or(|a| a.is_empty()),
+        "{plain}"
+    );
+    let (status, body) = server.get("/search?q=lang%3Asv&facets=maybe");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("facets"),
+        "{body}"
+    );
+    // ... then they count every matching page, and their values work as filters.
+    let (status, body) = server.get("/search?q=lang%3Asv&limit=100&facets=true");
+    assert_eq!(status, 200, "{body}");
+    let facets = body["facets"].clone();
     assert_eq!(
         facets["language"][0],
         serde_json::json!({"value": "sv", "count": 5}),

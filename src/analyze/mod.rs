@@ -7,10 +7,12 @@
 
 mod compound;
 mod fold;
+mod may_match;
 mod stem;
 
 pub use compound::{dictionary, Decompounder};
 pub use fold::{fold, FoldedCopy};
+pub use may_match::MayMatch;
 pub use stem::SwedishStemmer;
 
 use tantivy::tokenizer::{
@@ -82,6 +84,19 @@ pub fn swedish_folded() -> TextAnalyzer {
 /// matched marks the word it matched.
 pub fn highlighter() -> TextAnalyzer {
     words()
+        .filter(Decompounder)
+        .filter(stop_words())
+        .filter(SwedishStemmer)
+        .filter(FoldedCopy)
+        .build()
+}
+
+/// [`highlighter`] for a query's `terms`: words that cannot produce one of them are blanked
+/// before decompounding and stemming ([`MayMatch`]), so a page costs little more than its
+/// tokenization; the words that match are marked exactly as [`highlighter`] marks them.
+pub fn highlighter_for<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+    words()
+        .filter(MayMatch::new(terms))
         .filter(Decompounder)
         .filter(stop_words())
         .filter(SwedishStemmer)

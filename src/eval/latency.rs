@@ -63,6 +63,7 @@ pub fn run(
             q: text.chars().take(300).collect(),
             limit: Some(limit),
             offset: None,
+            facets: None,
         })
         .collect();
     let once = |req: &SearchRequest| -> Result<Option<f64>, EvalError> {

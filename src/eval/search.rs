@@ -199,6 +199,7 @@ pub fn run(
             q: text.chars().take(300).collect(),
             limit: Some(100),
             offset: None,
+            facets: None,
         };
         let answer = match searcher.search_with(&req, false) {
             Ok(a) => a,

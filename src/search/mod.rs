@@ -49,6 +49,11 @@ pub struct SearchRequest {
     /// Hits to skip, for paging.
     #[serde(default, deserialize_with = "count")]
     pub offset: Option<usize>,
+    /// Also count the matching pages by site, language and year (`facets` in the
+    /// answer). Off unless asked, as in Meilisearch and Elasticsearch: counting visits
+    /// every matching page, which costs more than finding the best ten.
+    #[serde(default)]
+    pub facets: Option<bool>,
 }
 
 /// A count (`limit`, `offset`) from a JSON number: a whole number written `38` or `38.0`,
@@ -322,7 +327,7 @@ impl Searcher {
         let top_docs = TopDocs::with_limit(limit)
             .and_offset(offset)
             .order_by_score();
-        let (top, total, facets) = if snippets {
+        let (top, total, facets) = if snippets && req.facets.unwrap_or(false) {
             let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
             let (top, total, aggs) = searcher
                 .search(&built.query, &(top_docs, Count, aggs))
@@ -334,9 +339,10 @@ impl Searcher {
                 .map_err(internal)?;
             (top, total, Facets::default())
         };
+        let analyzer = analyze::highlighter_for(built.highlight.keys().map(String::as_str));
         let generator = SnippetGenerator::new(
             built.highlight,
-            analyze::highlighter(),
+            analyzer,
             self.index.fields.body,
             self.cfg.search.snippet_chars,
         );
@@ -400,7 +406,7 @@ impl Searcher {
             return vec![];
         };
         let mut out: Vec<[usize; 2]> = Vec::new();
-        let mut analyzer = analyze::highlighter();
+        let mut analyzer = analyze::highlighter_for(built.highlight.keys().map(String::as_str));
         let mut stream = analyzer.token_stream(text);
         while let Some(t) = stream.next() {
             if built.highlight.contains_key(&t.text) {

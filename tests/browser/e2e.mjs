@@ -51,7 +51,7 @@ async function api(path) {
   return { status: r.status, body: await r.json() };
 }
 async function searchApi(q, limit = 10, offset = 0) {
-  const { status, body } = await api(`/search?q=${encodeURIComponent(q)}&limit=${limit}&offset=${offset}`);
+  const { status, body } = await api(`/search?q=${encodeURIComponent(q)}&limit=${limit}&offset=${offset}&facets=true`);
   check(status === 200, `API search ${q}: ${status} ${JSON.stringify(body)}`);
   return body;
 }

@@ -18,6 +18,8 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
+mod merge;
+
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
 use crate::clean::CleanPage;
 use crate::decode::Format;
@@ -310,13 +312,21 @@ impl HittaIndex {
         memory_mb: usize,
         merge_max_docs: usize,
     ) -> Result<PageWriter, IndexError> {
+        // tantivy's own split of the budget over the cores, and one merge at a time: on a
+        // laptop's few cores more merge threads add no speed, only memory at once.
+        let budget = memory_mb.max(15) * 1_000_000;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = cores.clamp(1, 8).min(budget / 15_000_000).max(1);
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .memory_budget_per_thread(budget / threads)
+            .num_worker_threads(threads)
+            .num_merge_threads(1)
+            .build();
         let writer: IndexWriter = self
             .index
-            .writer(memory_mb.max(15) * 1_000_000)
+            .writer_with_options(options)
             .map_err(Self::tantivy_err(&self.dir))?;
-        let mut policy = tantivy::indexer::LogMergePolicy::default();
-        policy.set_max_docs_before_merge(merge_max_docs.max(1));
-        writer.set_merge_policy(Box::new(policy));
+        writer.set_merge_policy(Box::new(merge::CappedMergePolicy::new(merge_max_docs)));
         Ok(PageWriter {
             writer,
             fields: self.fields,

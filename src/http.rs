@@ -70,9 +70,10 @@ pub type AppState = Arc<App>;
 /// queries cannot pile up beyond the concurrency limit while the server answers others.
 async fn blocking<T: Send + 'static>(
     app: &AppState,
-    work: impl FnOnce(&Searcher) -> Result<T, SearchError> + Send + 'static,
+    work: impl FnOnce(&Searcher, std::time::Instant) -> Result<T, SearchError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let deadline = tokio::time::Instant::now() + app.timeout;
+    let stop_at = deadline.into_std();
     let permit = tokio::time::timeout_at(deadline, app.permits.clone().acquire_owned())
         .await
         .map_err(|_| ApiError::unavailable("busy", "too many searches at once; try again"))?
@@ -80,7 +81,7 @@ async fn blocking<T: Send + 'static>(
     let app = app.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        work(&app.searcher)
+        work(&app.searcher, stop_at)
     });
     match tokio::time::timeout_at(deadline, task).await {
         Err(_) => Err(ApiError::unavailable(
@@ -140,6 +141,7 @@ impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> ApiError {
         let status = match e {
             SearchError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            SearchError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         let message = match &e {
@@ -479,7 +481,7 @@ fn parse_bool(
 
 async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, ApiError> {
     state.searcher.validate(&req)?;
-    let answer = blocking(&state, move |s| s.search(&req)).await?;
+    let answer = blocking(&state, move |s, stop_at| s.search_until(&req, stop_at)).await?;
     Ok(Json(answer).into_response())
 }
 
@@ -585,7 +587,7 @@ async fn document(
         }
     }
     let id2 = id.clone();
-    let answer = blocking(&state, move |s| {
+    let answer = blocking(&state, move |s, _| {
         let page = s.document(&id2)?;
         Ok(page.map(|p| {
             let highlights = params.get("q").map(|q| s.highlights(&p.text, q));
@@ -707,6 +709,7 @@ mod tests {
     use axum::http::Request;
     use http_body_util::BodyExt;
     use std::collections::BTreeSet;
+    use std::time::Duration;
     use tower::ServiceExt;
 
     fn app() -> (tempfile::TempDir, Router) {
@@ -1046,7 +1049,7 @@ mod tests {
 
         // Work that outlives the timeout: 503 `timeout`, and its permit stays taken until
         // it ends, so the next search waits instead of piling up.
-        let slow = blocking(&state, |_| {
+        let slow = blocking(&state, |_, _| {
             std::thread::sleep(std::time::Duration::from_millis(300));
             Ok(())
         })
@@ -1060,5 +1063,28 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         assert_eq!(state.permits.available_permits(), 1);
         assert_eq!(get(&app, "/search?q=skola").await.0, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_search_out_of_time_stops_itself() {
+        let (_tmp, state) = state(|_| {});
+        let req = SearchRequest {
+            q: "skolfrånvaro Karlskoga".into(),
+            ..SearchRequest::default()
+        };
+        let now = std::time::Instant::now();
+        let late = state
+            .searcher
+            .search_until(&req, now - Duration::from_millis(1));
+        assert!(matches!(late, Err(SearchError::Timeout)), "{late:?}");
+        let err = ApiError::from(late.unwrap_err());
+        assert_eq!(
+            (err.status, err.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "timeout")
+        );
+        let in_time = state
+            .searcher
+            .search_until(&req, now + Duration::from_secs(60));
+        assert!(!in_time.unwrap().hits.is_empty());
     }
 }

@@ -22,7 +22,9 @@ use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analyze::{self, AnalyzedToken};
+use deadline::Deadline;
 
+mod deadline;
 mod query;
 mod typo;
 
@@ -212,6 +214,8 @@ pub enum SearchError {
     BadLimit { got: usize, max: usize },
     #[error("offset must be at most {max}, got {got}")]
     BadOffset { got: usize, max: usize },
+    #[error("the search ran out of time (server.request_timeout_ms) and was stopped")]
+    Timeout,
     #[error("search failed: {0}")]
     Internal(String),
 }
@@ -224,6 +228,7 @@ impl SearchError {
             SearchError::QueryTooLong { .. } => "query_too_long",
             SearchError::BadLimit { .. } => "bad_limit",
             SearchError::BadOffset { .. } => "bad_offset",
+            SearchError::Timeout => "timeout",
             SearchError::Internal(_) => "internal",
         }
     }
@@ -310,9 +315,35 @@ impl Searcher {
         req: &SearchRequest,
         snippets: bool,
     ) -> Result<SearchResponse, SearchError> {
+        self.run(req, snippets, None)
+    }
+
+    /// [`Searcher::search`] stopped with [`SearchError::Timeout`] once `deadline` has
+    /// passed (checked between index segments and between hits), so a runaway query
+    /// frees its thread instead of running on after its client was told it timed out.
+    pub fn search_until(
+        &self,
+        req: &SearchRequest,
+        deadline: Instant,
+    ) -> Result<SearchResponse, SearchError> {
+        self.run(req, true, Some(deadline))
+    }
+
+    fn run(
+        &self,
+        req: &SearchRequest,
+        snippets: bool,
+        deadline: Option<Instant>,
+    ) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         let (limit, offset) = self.validate(req)?;
-        let internal = |e: tantivy::TantivyError| SearchError::Internal(e.to_string());
+        let internal = |e: tantivy::TantivyError| {
+            if deadline::passed(deadline) {
+                SearchError::Timeout
+            } else {
+                SearchError::Internal(e.to_string())
+            }
+        };
         let searcher = self.reader.searcher();
         let Some(built) = query::build(&req.q, &self.index.fields, &self.cfg.search, &searcher)
         else {
@@ -330,12 +361,15 @@ impl Searcher {
         let (top, total, facets) = if snippets && req.facets.unwrap_or(false) {
             let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
             let (top, total, aggs) = searcher
-                .search(&built.query, &(top_docs, Count, aggs))
+                .search(
+                    &built.query,
+                    &Deadline::new((top_docs, Count, aggs), deadline),
+                )
                 .map_err(internal)?;
             (top, total, facets_from(&aggs))
         } else {
             let (top, total) = searcher
-                .search(&built.query, &(top_docs, Count))
+                .search(&built.query, &Deadline::new((top_docs, Count), deadline))
                 .map_err(internal)?;
             (top, total, Facets::default())
         };
@@ -348,6 +382,9 @@ impl Searcher {
         );
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
+            if deadline::passed(deadline) {
+                return Err(SearchError::Timeout);
+            }
             let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
             let page = self.index.stored(&doc);
             let snippet = if snippets {

@@ -111,6 +111,10 @@ pub struct ServerConfig {
     pub max_concurrent_searches: usize,
     /// A request not answered within this many milliseconds gets 503 `timeout`.
     pub request_timeout_ms: u64,
+    /// Answers kept for repeated searches (0 = none): an editor searching as its user
+    /// types, or a results page paged back and forth, asks the same again. Dropped as
+    /// soon as the index changes.
+    pub cache_entries: usize,
 }
 
 impl Default for ServerConfig {
@@ -122,6 +126,7 @@ impl Default for ServerConfig {
             max_body_bytes: 65_536,
             max_concurrent_searches: 32,
             request_timeout_ms: 5_000,
+            cache_entries: 1_024,
         }
     }
 }

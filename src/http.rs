@@ -12,7 +12,8 @@
 //! ways between the router and the document so neither can drift from the other.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -21,6 +22,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Json, Router};
+use lru::LruCache;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -41,6 +43,8 @@ pub struct App {
     max_body_bytes: usize,
     /// `GET /openapi.json`, made once on first request (it depends only on the config).
     openapi: OnceLock<Bytes>,
+    /// Answers to repeated searches, as JSON, with the index generation they were made on.
+    cache: Option<Mutex<LruCache<SearchRequest, (u64, Bytes)>>>,
 }
 
 impl App {
@@ -52,6 +56,7 @@ impl App {
             timeout: Duration::from_millis(server.request_timeout_ms.max(1)),
             max_body_bytes: server.max_body_bytes,
             openapi: OnceLock::new(),
+            cache: NonZeroUsize::new(server.cache_entries).map(|n| Mutex::new(LruCache::new(n))),
             searcher,
         }
     }
@@ -481,8 +486,29 @@ fn parse_bool(
 
 async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, ApiError> {
     state.searcher.validate(&req)?;
+    let json = |body: Bytes| ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    let Some(cache) = &state.cache else {
+        let answer = blocking(&state, move |s, stop_at| s.search_until(&req, stop_at)).await?;
+        return Ok(Json(answer).into_response());
+    };
+    // A hit costs no search permit and no thread: the answer of the same request on the
+    // same index generation, as it was sent.
+    let generation = state.searcher.generation();
+    let hit = cache.lock().ok().and_then(|mut c| match c.get(&req) {
+        Some((g, body)) if *g == generation => Some(body.clone()),
+        _ => None,
+    });
+    if let Some(body) = hit {
+        return Ok(json(body));
+    }
+    let key = req.clone();
     let answer = blocking(&state, move |s, stop_at| s.search_until(&req, stop_at)).await?;
-    Ok(Json(answer).into_response())
+    let body =
+        Bytes::from(serde_json::to_vec(&answer).map_err(|e| SearchError::Internal(e.to_string()))?);
+    if let Ok(mut c) = cache.lock() {
+        c.put(key, (generation, body.clone()));
+    }
+    Ok(json(body))
 }
 
 /// Search with the query in the query string.
@@ -1063,6 +1089,52 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         assert_eq!(state.permits.available_permits(), 1);
         assert_eq!(get(&app, "/search?q=skola").await.0, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn repeated_searches_come_from_the_cache_of_this_index_generation() {
+        let (_tmp, state) = state(|c| c.server.cache_entries = 8);
+        let app = router(state.clone());
+        // The same answer, `took_ms` included, unless the reader picked up the fresh
+        // index's commit in between (a new generation); it settles within a second.
+        let mut same = false;
+        for _ in 0..10 {
+            let first = get(&app, "/search?q=skolfr%C3%A5nvaro").await;
+            assert_eq!(first.0, StatusCode::OK);
+            if get(&app, "/search?q=skolfr%C3%A5nvaro").await == first {
+                same = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(same, "a repeated search was never answered from the cache");
+        assert_eq!(state.cache.as_ref().unwrap().lock().unwrap().len(), 1);
+        // An answer made on another generation of the index is never served.
+        let req = SearchRequest {
+            q: "Karlskoga".into(),
+            ..SearchRequest::default()
+        };
+        let stale = (
+            state.searcher.generation() + 1,
+            Bytes::from_static(b"{\"stale\":true}"),
+        );
+        state
+            .cache
+            .as_ref()
+            .unwrap()
+            .lock()
+            .unwrap()
+            .put(req, stale);
+        let (status, body) = get(&app, "/search?q=Karlskoga").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.get("stale").is_none() && body["total"].as_u64() > Some(0),
+            "{body}"
+        );
+        // cache_entries = 0: no cache at all.
+        drop(state);
+        let (_tmp2, off) = super::tests::state(|c| c.server.cache_entries = 0);
+        assert!(off.cache.is_none());
     }
 
     #[tokio::test]

@@ -37,7 +37,9 @@ pub use query::{parse, Clause};
 /// One type for the query string and the JSON body, so both are documented (OpenAPI) and
 /// validated alike; the limits in the document come from the server's config
 /// (`crate::http::openapi`), as [`Searcher::validate`] applies them.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema, IntoParams)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, Hash, ToSchema, IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 pub struct SearchRequest {
     /// The query text: words, `"a phrase"`, `-excluded` words and filters such as
@@ -412,6 +414,12 @@ impl Searcher {
             hits,
             facets,
         })
+    }
+
+    /// Which commit the searches see: changes whenever the reader picks up a new one, so
+    /// anything derived from an answer (a cache) knows when it is stale.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
     }
 
     /// The stored page with id `id`, if any.

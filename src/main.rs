@@ -6,11 +6,6 @@ use clap::{Parser, Subcommand};
 use hitta::config::Config;
 use hitta::import::ImportOptions;
 
-/// mimalloc instead of glibc malloc: faster for the many small strings of analysis and
-/// cleaning, and it gives freed memory back, so a long import's RSS stays flat.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// hitta: search Swedish web pages.
 #[derive(Parser)]
 #[command(version, about)]

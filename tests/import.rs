@@ -465,3 +465,62 @@ fn a_batched_import_learns_as_batches_arrive_and_reports_cpu_per_stage() {
         );
     }
 }
+
+/// A file the importing user may not read is skipped with the system's reason, and the
+/// rest is imported (exit 0). Root reads every file, so as root the import runs as the
+/// `nobody` user (setpriv, from util-linux).
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_skipped_with_its_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let dumps = tmp.path().join("dumps");
+    copy_dir(&seeds(), &dumps);
+    let locked = dumps.join("locked.txt");
+    std::fs::write(&locked, "Den här sidan får ingen läsa, inte ens hitta.\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let index = tmp.path().join("index");
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let mut c = if root {
+        let chown = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(tmp.path())
+            .status()
+            .expect("chown");
+        assert!(chown.success());
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_hitta"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_hitta"))
+    };
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("HITTA_")) {
+        c.env_remove(k);
+    }
+    c.current_dir(tmp.path())
+        .args(["import", "--json", "--index"])
+        .arg(&index)
+        .arg(&dumps);
+    let out = c
+        .output()
+        .expect("run hitta (as root: setpriv must be installed)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["imported"], 5, "{r}");
+    let skipped = r["skipped"].as_array().unwrap();
+    let reason = skipped
+        .iter()
+        .find(|s| s["path"] == "locked.txt")
+        .unwrap_or_else(|| panic!("locked.txt not in the report: {r}"))["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("ermission denied"), "{reason}");
+}

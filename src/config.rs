@@ -165,6 +165,9 @@ pub struct SearchConfig {
     /// block-max WAND) that the second phase rescores with proximity, phrases of split
     /// words and coverage of the query. 0: one phase, proximity as phrase clauses.
     pub rerank_depth: usize,
+    /// The weak clauses of a word (title, metadata, parts, folded) scored by the second
+    /// phase only, so the first phase's union has fewer posting lists.
+    pub secondary_in_second_phase: bool,
     /// Exponent of the coverage factor: a candidate's score is multiplied by the share
     /// (weighted by idf) of the query words it contains, raised to this. 0 turns it off.
     pub coverage_exp: f32,
@@ -195,7 +198,8 @@ impl Default for SearchConfig {
             proximity_boost: 0.5,
             proximity_slop: 3,
             proximity_window: 1,
-            rerank_depth: 200,
+            rerank_depth: 100,
+            secondary_in_second_phase: true,
             coverage_exp: 1.0,
             coverage_window: 20,
             bm25_k1: 1.2,

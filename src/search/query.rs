@@ -153,6 +153,8 @@ pub struct Plan {
     /// their own: neighbouring query words (with slop) and the pieces of a word that
     /// analysis splits (exact).
     pub phrases: Vec<PlanPhrase>,
+    /// Term clauses `(term, boost)` that the second phase adds the BM25 score of.
+    pub clauses: Vec<(Term, f32)>,
 }
 
 /// One free-text word of the query.
@@ -321,6 +323,14 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A term clause scored by the second phase only.
+    fn second(&mut self, field: Field, text: &str, boost: f32) {
+        if let Some(plan) = self.plan.as_mut() {
+            plan.clauses
+                .push((Term::from_field_text(field, text), boost));
+        }
+    }
+
     /// The weighted clauses of one free-text word or phrase (the first phase sums them,
     /// so they go flat into the query's union).
     fn words(&mut self, text: &str, typos: bool, quoted: bool) -> Vec<Box<dyn Query>> {
@@ -332,14 +342,20 @@ impl Builder<'_> {
             [t] => {
                 let body = Term::from_field_text(f.body, &t.term);
                 let mut variants = vec![body.clone()];
+                // The weak clauses of a word (title, metadata, the stem among compound
+                // parts, the folded form) go to the second phase: every one is another
+                // posting list the first phase's WAND would have to step through.
+                let second = self.plan.is_some() && typos && cfg.secondary_in_second_phase;
                 for (field, boost) in [
                     (f.body, 1.0),
                     (f.title, cfg.title_boost),
                     (f.meta_text, cfg.metadata_boost),
                     (f.body_parts, cfg.parts_boost),
                 ] {
-                    if boost > 0.0 {
-                        group.push(term(field, &t.term, boost));
+                    match (boost > 0.0, second && field != f.body) {
+                        (false, _) => {}
+                        (true, false) => group.push(term(field, &t.term, boost)),
+                        (true, true) => self.second(field, &t.term, boost),
                     }
                 }
                 self.highlight.insert(t.term.clone(), 1.0);
@@ -358,7 +374,11 @@ impl Builder<'_> {
                 }
                 if cfg.folded_boost > 0.0 {
                     if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
-                        group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
+                        if second {
+                            self.second(f.body_folded, &ft.term, cfg.folded_boost);
+                        } else {
+                            group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
+                        }
                         variants.push(Term::from_field_text(f.body_folded, &ft.term));
                         self.highlight.entry(ft.term).or_insert(0.5);
                     }

@@ -142,6 +142,13 @@ pub fn rerank(
             Bm25Weight::for_terms(searcher, &terms).map(|w| w.boost_by(p.boost))
         })
         .collect::<tantivy::Result<_>>()?;
+    let clause_weights: Vec<Bm25Weight> = plan
+        .clauses
+        .iter()
+        .map(|(t, boost)| {
+            Bm25Weight::for_terms(searcher, std::slice::from_ref(t)).map(|w| w.boost_by(*boost))
+        })
+        .collect::<tantivy::Result<_>>()?;
     let n = searcher.num_docs().max(1);
     let avg = searcher.total_num_tokens(body)? as f32 / n as f32;
     let rescore_body = (cfg.bm25_k1 - K1).abs() > 1e-6 || (cfg.bm25_b - B).abs() > 1e-6;
@@ -178,6 +185,17 @@ pub fn rerank(
                     .collect()
             })
             .collect::<tantivy::Result<_>>()?;
+        let mut clauses: Vec<Option<SegmentPostings>> = plan
+            .clauses
+            .iter()
+            .map(|(t, _)| postings(seg, t, false))
+            .collect::<tantivy::Result<_>>()?;
+        let mut clause_norms: Vec<(Field, tantivy::fieldnorm::FieldNormReader)> = Vec::new();
+        for (t, _) in &plan.clauses {
+            if !clause_norms.iter().any(|(f, _)| *f == t.field()) {
+                clause_norms.push((t.field(), seg.get_fieldnorms_reader(t.field())?));
+            }
+        }
         let mut phrases: Vec<Vec<Option<SegmentPostings>>> = plan
             .phrases
             .iter()
@@ -187,6 +205,13 @@ pub fn rerank(
             let doc = top[i].1.doc_id;
             let norm_id = norms.fieldnorm_id(doc);
             let mut s = scores[i];
+            for (((t, _), p), w) in plan.clauses.iter().zip(&mut clauses).zip(&clause_weights) {
+                if let Some(p) = at(p, doc) {
+                    let norms = clause_norms.iter().find(|(f, _)| *f == t.field());
+                    let id = norms.map_or(0, |(_, r)| r.fieldnorm_id(doc));
+                    s += w.score(id, p.term_freq());
+                }
+            }
             for ((phrase, posts), w) in plan.phrases.iter().zip(&mut phrases).zip(&phrase_weights) {
                 let c = phrase_count(phrase, posts, doc, &mut left, &mut right);
                 if c > 0 {

@@ -163,6 +163,26 @@ pub struct SearchConfig {
     pub proximity_boost: f32,
     /// How far apart (in words) neighbouring query words may stand to count as near.
     pub proximity_slop: u32,
+    /// Pairs of query words at most this many words apart in the query count for
+    /// proximity (1: neighbours only). Second phase only.
+    pub proximity_window: usize,
+    /// Candidates of the first phase (a flat union of term clauses, pruned with
+    /// block-max WAND) that the second phase rescores with proximity, phrases of split
+    /// words and coverage of the query. 0: one phase, proximity as phrase clauses.
+    pub rerank_depth: usize,
+    /// The weak clauses of a word (title, metadata, parts, folded) scored by the second
+    /// phase only, so the first phase's union has fewer posting lists.
+    pub secondary_in_second_phase: bool,
+    /// Exponent of the coverage factor: a candidate's score is multiplied by the share
+    /// (weighted by idf) of the query words it contains, raised to this. 0 turns it off.
+    pub coverage_exp: f32,
+    /// Coverage counts the query words within one passage of this many words (0: the
+    /// whole page).
+    pub coverage_window: u32,
+    /// BM25 `k1` of body matches in the second phase (tantivy's first phase uses 1.2).
+    pub bm25_k1: f32,
+    /// BM25 `b` of body matches in the second phase (tantivy's first phase uses 0.75).
+    pub bm25_b: f32,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
 }
@@ -182,6 +202,13 @@ impl Default for SearchConfig {
             typo_prefix_chars: 1,
             proximity_boost: 0.5,
             proximity_slop: 3,
+            proximity_window: 1,
+            rerank_depth: 100,
+            secondary_in_second_phase: true,
+            coverage_exp: 1.0,
+            coverage_window: 20,
+            bm25_k1: 1.2,
+            bm25_b: 0.75,
             snippet_chars: 200,
         }
     }

@@ -114,21 +114,28 @@ fn a_server_killed_under_load_restarts_on_the_same_index() {
     import(&index, &[&seeds()], &[]);
     let server = Server::start(&index);
     let base = server.base.clone();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = answered.clone();
     let load = std::thread::spawn(move || {
-        let mut answered = 0;
-        for _ in 0..200 {
-            let url = format!("{base}/search?q=skola+projekt&limit=5");
+        for i in 0.. {
+            // Other queries each time, so the server searches instead of answering from
+            // its cache.
+            let url = format!("{base}/search?q=skola+projekt+{i}&limit=5");
             match ureq::get(&url).call() {
-                Ok(_) => answered += 1,
+                Ok(_) => counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
                 Err(_) => break, // the server is gone
-            }
+            };
         }
-        answered
     });
-    std::thread::sleep(Duration::from_millis(150));
+    // Killed once it is busy answering (however slow the machine), queries in flight.
+    assert!(
+        eventually(Duration::from_secs(60), || answered
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 20),
+        "the load reached the server before the kill"
+    );
     drop(server); // SIGKILL while queries are in flight
-    let answered = load.join().unwrap();
-    assert!(answered > 0, "the load reached the server before the kill");
+    load.join().unwrap();
 
     let again = Server::start(&index);
     let (status, body) = again.get("/health");

@@ -26,6 +26,7 @@ use deadline::Deadline;
 
 mod deadline;
 mod query;
+mod rerank;
 mod typo;
 
 use crate::config::Config;
@@ -357,9 +358,13 @@ impl Searcher {
                 facets: Facets::default(),
             });
         };
-        let top_docs = TopDocs::with_limit(limit)
-            .and_offset(offset)
-            .order_by_score();
+        // With a second phase, the first collects its candidates and the page of hits is
+        // cut from the rescored list.
+        let depth = match &built.plan {
+            Some(_) => (offset + limit).max(self.cfg.search.rerank_depth),
+            None => offset + limit,
+        };
+        let top_docs = TopDocs::with_limit(depth).order_by_score();
         let (top, total, facets) = if snippets && req.facets.unwrap_or(false) {
             let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
             let (top, total, aggs) = searcher
@@ -370,11 +375,26 @@ impl Searcher {
                 .map_err(internal)?;
             (top, total, facets_from(&aggs))
         } else {
-            let (top, total) = searcher
-                .search(&built.query, &Deadline::new((top_docs, Count), deadline))
+            // Alone, the top-k collector lets tantivy prune (block-max WAND); counting
+            // the matches walks their doc ids without scoring them.
+            let top = searcher
+                .search(&built.query, &Deadline::new(top_docs, deadline))
                 .map_err(internal)?;
+            let total = built.query.count(&searcher).map_err(internal)?;
             (top, total, Facets::default())
         };
+        let top = match &built.plan {
+            Some(plan) => rerank::rerank(
+                &searcher,
+                self.index.fields.body,
+                plan,
+                &self.cfg.search,
+                top,
+            )
+            .map_err(internal)?,
+            None => top,
+        };
+        let top: Vec<_> = top.into_iter().skip(offset).take(limit).collect();
         let analyzer = analyze::highlighter_for(built.highlight.keys().map(String::as_str));
         let generator = SnippetGenerator::new(
             built.highlight,

@@ -134,10 +134,52 @@ pub fn parse(q: &str) -> Vec<Part> {
 
 /// A built query with what the snippet should mark.
 pub struct Built {
-    /// The tantivy query.
+    /// The tantivy query (the first phase when there is a [`Plan`]).
     pub query: Box<dyn Query>,
     /// Highlighter terms (as [`analyze::highlighter`] emits them) with their weight.
     pub highlight: BTreeMap<String, f32>,
+    /// What the second phase rescores the best candidates of `query` with; `None` for
+    /// one phase (`rerank_depth = 0`).
+    pub plan: Option<Plan>,
+}
+
+/// The second phase of a query: features of the free-text words that a flat union of
+/// term clauses cannot score (positions, coverage), computed for the best candidates only.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The free-text words, once each.
+    pub words: Vec<PlanWord>,
+    /// Sequences of body terms whose occurrences near each other add a BM25 score of
+    /// their own: neighbouring query words (with slop) and the pieces of a word that
+    /// analysis splits (exact).
+    pub phrases: Vec<PlanPhrase>,
+    /// Term clauses `(term, boost)` that the second phase adds the BM25 score of.
+    pub clauses: Vec<(Term, f32)>,
+}
+
+/// One free-text word of the query.
+#[derive(Debug)]
+pub struct PlanWord {
+    /// Its stem in the body field.
+    pub body: Term,
+    /// How many times the first phase scores `body` at weight 1 (a word repeated in the query).
+    pub body_clauses: u32,
+    /// The terms that count as finding the word in a page (stem, compound parts, folded
+    /// form, corrections).
+    pub variants: Vec<Term>,
+    /// Its weight in the coverage of the query (idf).
+    pub weight: f32,
+}
+
+/// Body terms at offsets, within `slop`, adding `boost` × BM25 of how often they occur so.
+#[derive(Debug)]
+pub struct PlanPhrase {
+    /// `(offset, term)`, offsets from the first term.
+    pub terms: Vec<(usize, Term)>,
+    /// Allowed distance (0: exactly at the offsets).
+    pub slop: u32,
+    /// Weight of its BM25 score.
+    pub boost: f32,
 }
 
 fn term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
@@ -152,16 +194,26 @@ fn term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
     }
 }
 
-fn phrase(field: Field, tokens: &[AnalyzedToken], boost: f32) -> Box<dyn Query> {
+/// The terms of `tokens` in `field` at their positions from the first.
+fn offsets(field: Field, tokens: &[AnalyzedToken]) -> Vec<(usize, Term)> {
     let first = tokens[0].position;
-    let terms = tokens
+    tokens
         .iter()
         .map(|t| (t.position - first, Term::from_field_text(field, &t.term)))
-        .collect();
+        .collect()
+}
+
+fn phrase(field: Field, tokens: &[AnalyzedToken], boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(
-        Box::new(PhraseQuery::new_with_offset(terms)),
+        Box::new(PhraseQuery::new_with_offset(offsets(field, tokens))),
         boost,
     ))
+}
+
+/// BM25's idf, as tantivy computes it.
+pub fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = ((doc_count - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
 }
 
 fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
@@ -266,25 +318,44 @@ struct Builder<'a> {
     highlight: BTreeMap<String, f32>,
     /// Stems of the free-text words in query order, for the proximity boost.
     sequence: Vec<String>,
+    /// The second phase, when there is one.
+    plan: Option<Plan>,
 }
 
 impl Builder<'_> {
-    /// The weighted field group of one free-text word or phrase.
-    fn words(&mut self, text: &str, typos: bool, quoted: bool) -> Option<Box<dyn Query>> {
+    /// A term clause scored by the second phase only.
+    fn second(&mut self, field: Field, text: &str, boost: f32) {
+        if let Some(plan) = self.plan.as_mut() {
+            plan.clauses
+                .push((Term::from_field_text(field, text), boost));
+        }
+    }
+
+    /// The weighted clauses of one free-text word or phrase (the first phase sums them,
+    /// so they go flat into the query's union).
+    fn words(&mut self, text: &str, typos: bool, quoted: bool) -> Vec<Box<dyn Query>> {
         let (f, cfg) = (self.f, self.cfg);
         let tokens = analyze::tokens(&mut self.sv, text);
         let mut group: Vec<Box<dyn Query>> = Vec::new();
         match tokens.as_slice() {
-            [] => return None,
+            [] => {}
             [t] => {
+                let body = Term::from_field_text(f.body, &t.term);
+                let mut variants = vec![body.clone()];
+                // The weak clauses of a word (title, metadata, the stem among compound
+                // parts, the folded form) go to the second phase: every one is another
+                // posting list the first phase's WAND would have to step through.
+                let second = self.plan.is_some() && typos && cfg.secondary_in_second_phase;
                 for (field, boost) in [
                     (f.body, 1.0),
                     (f.title, cfg.title_boost),
                     (f.meta_text, cfg.metadata_boost),
                     (f.body_parts, cfg.parts_boost),
                 ] {
-                    if boost > 0.0 {
-                        group.push(term(field, &t.term, boost));
+                    match (boost > 0.0, second && field != f.body) {
+                        (false, _) => {}
+                        (true, false) => group.push(term(field, &t.term, boost)),
+                        (true, true) => self.second(field, &t.term, boost),
                     }
                 }
                 self.highlight.insert(t.term.clone(), 1.0);
@@ -298,24 +369,28 @@ impl Builder<'_> {
                     for p in parts.iter().filter(|p| p.term != t.term) {
                         // Not highlighted: a part alone (*skol*) would mark every *skolan*.
                         group.push(term(f.body_parts, &p.term, cfg.query_parts_boost));
+                        variants.push(Term::from_field_text(f.body_parts, &p.term));
                     }
                 }
                 if cfg.folded_boost > 0.0 {
                     if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
-                        group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
+                        if second {
+                            self.second(f.body_folded, &ft.term, cfg.folded_boost);
+                        } else {
+                            group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
+                        }
+                        variants.push(Term::from_field_text(f.body_folded, &ft.term));
                         self.highlight.entry(ft.term).or_insert(0.5);
                     }
                 }
+                let df = self.searcher.doc_freq(&body).unwrap_or(0);
+                let mut weight_df = df;
                 let letters = text.chars().filter(|c| c.is_alphabetic()).count();
                 if let (Some(d), true) =
                     (typo::distance_for(letters), typos && cfg.typo_boost > 0.0)
                 {
-                    let df = self
-                        .searcher
-                        .doc_freq(&Term::from_field_text(f.body, &t.term))
-                        .unwrap_or(0);
                     if df < cfg.typo_max_doc_freq {
-                        for (fix, _) in typo::corrections(
+                        for (fix, fix_df) in typo::corrections(
                             self.searcher,
                             f.body,
                             &t.term,
@@ -324,7 +399,23 @@ impl Builder<'_> {
                             cfg.typo_max_expansions,
                         ) {
                             group.push(term(f.body, &fix, cfg.typo_boost));
+                            variants.push(Term::from_field_text(f.body, &fix));
+                            weight_df = weight_df.max(fix_df);
                             self.highlight.entry(fix).or_insert(0.3);
+                        }
+                    }
+                }
+                if let (Some(plan), true) = (self.plan.as_mut(), typos) {
+                    match plan.words.iter_mut().find(|w| w.body == body) {
+                        Some(w) => w.body_clauses += 1,
+                        None => {
+                            let n = self.searcher.num_docs();
+                            plan.words.push(PlanWord {
+                                body,
+                                body_clauses: 1,
+                                variants,
+                                weight: idf(weight_df.min(n), n),
+                            })
                         }
                     }
                 }
@@ -341,15 +432,21 @@ impl Builder<'_> {
             many => {
                 // One written word that analysis splits (`vaccination/vaccinering`,
                 // `22-010-S04`): each part counts as a word, the exact sequence more.
-                group.push(phrase(f.body, many, 1.0));
+                match (self.plan.as_mut(), typos) {
+                    (Some(plan), true) => plan.phrases.push(PlanPhrase {
+                        terms: offsets(f.body, many),
+                        slop: 0,
+                        boost: 1.0,
+                    }),
+                    _ => group.push(phrase(f.body, many, 1.0)),
+                }
                 for t in many.to_vec() {
-                    if let Some(q) = self.words(&text[t.start..t.end], typos, false) {
-                        group.push(q);
-                    }
+                    let q = self.words(&text[t.start..t.end], typos, false);
+                    group.extend(q);
                 }
             }
         }
-        Some(any(group))
+        group
     }
 
     /// Words of `text` in one field only (`title:`).
@@ -432,18 +529,19 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
         parts: analyze::swedish_parts(),
         highlight: BTreeMap::new(),
         sequence: Vec::new(),
+        plan: (cfg.rerank_depth > 0).then(Plan::default),
     };
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut must_not: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for part in parse(q) {
-        // Each part gives queries with whether they are required.
-        let built: Vec<(Option<Box<dyn Query>>, bool)> = match &part.clause {
+        // Each part gives clauses with whether they are required.
+        let built: Vec<(Vec<Box<dyn Query>>, bool)> = match &part.clause {
             Clause::Word(w) => vec![(b.words(w, !part.exclude, false), false)],
             Clause::Phrase(w) => vec![(b.words(w, !part.exclude, true), false)],
-            Clause::Prefix(p) => vec![(b.prefix(p), false)],
+            Clause::Prefix(p) => vec![(b.prefix(p).into_iter().collect(), false)],
             Clause::Field { key, value, quoted } => match b.field(key, value) {
-                Some((q, req)) => vec![(Some(q), req)],
+                Some((q, req)) => vec![(vec![q], req)],
                 // Not a filter: the key and the value are words of their own.
                 None => vec![
                     (b.words(key, !part.exclude, false), false),
@@ -451,14 +549,17 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
                 ],
             },
         };
-        for (query, required) in built {
-            let Some(query) = query else { continue };
+        for (clauses, required) in built {
+            if clauses.is_empty() {
+                continue;
+            }
             if part.exclude {
-                must_not.push((Occur::MustNot, query));
+                must_not.push((Occur::MustNot, any(clauses)));
             } else if required {
-                must.push((Occur::Must, query));
+                must.extend(clauses.into_iter().map(|q| (Occur::Must, q)));
             } else {
-                should.push((Occur::Should, query));
+                // Flat: a union of term clauses is what block-max WAND can prune.
+                should.extend(clauses.into_iter().map(|q| (Occur::Should, q)));
             }
         }
     }
@@ -467,36 +568,63 @@ pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Op
     }
     // Words of the query that stand near each other in a page (in either order) lift it.
     if cfg.proximity_boost > 0.0 {
-        for pair in b.sequence.windows(2) {
-            if pair[0] == pair[1] {
-                continue;
+        let window = match b.plan {
+            Some(_) => cfg.proximity_window.max(1),
+            None => 1,
+        };
+        let seq = &b.sequence;
+        let mut pairs: Vec<(&String, &String)> = Vec::new();
+        for i in 0..seq.len() {
+            for j in i + 1..seq.len().min(i + 1 + window) {
+                if seq[i] != seq[j] && !pairs.contains(&(&seq[i], &seq[j])) {
+                    pairs.push((&seq[i], &seq[j]));
+                }
             }
+        }
+        for (a, c) in pairs {
             let terms = vec![
-                (0, Term::from_field_text(f.body, &pair[0])),
-                (1, Term::from_field_text(f.body, &pair[1])),
+                (0, Term::from_field_text(f.body, a)),
+                (1, Term::from_field_text(f.body, c)),
             ];
-            let near = PhraseQuery::new_with_offset_and_slop(terms, cfg.proximity_slop);
-            should.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(near), cfg.proximity_boost)),
-            ));
+            match b.plan.as_mut() {
+                Some(plan) => plan.phrases.push(PlanPhrase {
+                    terms,
+                    slop: cfg.proximity_slop,
+                    boost: cfg.proximity_boost,
+                }),
+                None => {
+                    let near = PhraseQuery::new_with_offset_and_slop(terms, cfg.proximity_slop);
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(near), cfg.proximity_boost)),
+                    ));
+                }
+            }
         }
     }
-    let mut clauses = Vec::new();
-    if should.is_empty() {
-        // Only filters: every page that passes them, in index order.
-        clauses.push((Occur::Must, Box::new(AllQuery) as Box<dyn Query>));
+    let query: Box<dyn Query> = if must.is_empty() && must_not.is_empty() {
+        Box::new(BooleanQuery::new(should))
     } else {
-        clauses.push((
-            Occur::Must,
-            Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
-        ));
-    }
-    clauses.extend(must);
-    clauses.extend(must_not);
+        let mut clauses = Vec::new();
+        if should.is_empty() {
+            // Only filters: every page that passes them, in index order.
+            clauses.push((Occur::Must, Box::new(AllQuery) as Box<dyn Query>));
+        } else {
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
+            ));
+        }
+        clauses.extend(must);
+        clauses.extend(must_not);
+        Box::new(BooleanQuery::new(clauses))
+    };
     Some(Built {
-        query: Box::new(BooleanQuery::new(clauses)),
+        query,
         highlight: b.highlight,
+        plan: b
+            .plan
+            .filter(|p| !p.words.is_empty() || !p.phrases.is_empty()),
     })
 }
 

@@ -1,0 +1,304 @@
+//! The second phase of a search: the best candidates of the first phase (a flat union of
+//! term clauses, which tantivy prunes with block-max WAND) rescored with what needs
+//! positions or the whole query — query words near each other, the pieces of a split
+//! word in sequence, how much of the query a page covers — and with BM25's `k1`/`b` of
+//! the body as configured. Only the candidates' postings are read, by seeking.
+
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, Term};
+
+use super::query::{Plan, PlanPhrase};
+use crate::config::SearchConfig;
+
+/// tantivy's BM25 constants (first phase).
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// Postings of `term` in the segment, with positions if `positions`.
+fn postings(
+    seg: &tantivy::SegmentReader,
+    term: &Term,
+    positions: bool,
+) -> tantivy::Result<Option<SegmentPostings>> {
+    let option = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
+    Ok(seg
+        .inverted_index(term.field())?
+        .read_postings(term, option)?)
+}
+
+/// Whether `p` holds `doc` (postings are only ever moved forwards).
+fn at(p: &mut Option<SegmentPostings>, doc: DocId) -> Option<&mut SegmentPostings> {
+    let p = p.as_mut()?;
+    if p.doc() < doc {
+        p.seek(doc);
+    }
+    (p.doc() == doc).then_some(p)
+}
+
+/// How often the terms of `phrase` occur at their offsets within `slop` in the
+/// document the postings stand on (tantivy's phrase counting: each position of the
+/// next term pairs with at most one of the sequence so far).
+fn phrase_count(
+    phrase: &PlanPhrase,
+    posts: &mut [Option<SegmentPostings>],
+    doc: DocId,
+    left: &mut Vec<u32>,
+    right: &mut Vec<u32>,
+) -> u32 {
+    let max_offset = phrase.terms.iter().map(|t| t.0).max().unwrap_or(0) as u32;
+    for (i, ((offset, _), p)) in phrase.terms.iter().zip(posts.iter_mut()).enumerate() {
+        let Some(p) = at(p, doc) else { return 0 };
+        let shift = max_offset - *offset as u32;
+        let out = if i == 0 { &mut *left } else { &mut *right };
+        out.clear();
+        p.positions_with_offset(shift, out);
+        if i > 0 {
+            let n = intersect(left, right, phrase.slop);
+            if n == 0 {
+                return 0;
+            }
+        }
+    }
+    left.len() as u32
+}
+
+/// Keep in `left` the positions of `right` that lie within `slop` of one of `left`
+/// (tantivy's `intersection_count_with_slop`).
+fn intersect(left: &mut Vec<u32>, right: &[u32], slop: u32) -> usize {
+    let (mut li, mut ri, mut count) = (0, 0, 0);
+    while li < left.len() && ri < right.len() {
+        let (l, r) = (left[li], right[ri]);
+        if l.abs_diff(r) <= slop {
+            while li + 1 < left.len() && left[li + 1] <= r {
+                li += 1;
+            }
+            left[count] = r;
+            count += 1;
+            li += 1;
+            ri += 1;
+        } else if l < r {
+            li += 1;
+        } else {
+            ri += 1;
+        }
+    }
+    left.truncate(count);
+    count
+}
+
+/// The largest idf weight of distinct query words found within `window` positions of
+/// each other, `events` being `(position, word)`.
+fn best_window(events: &mut [(u32, usize)], window: u32, plan: &Plan, counts: &mut [u32]) -> f32 {
+    events.sort_unstable();
+    counts.iter_mut().for_each(|c| *c = 0);
+    let (mut best, mut cur, mut lo) = (0.0f32, 0.0f32, 0);
+    for hi in 0..events.len() {
+        let (pos, w) = events[hi];
+        while pos - events[lo].0 >= window {
+            let lw = events[lo].1;
+            counts[lw] -= 1;
+            if counts[lw] == 0 {
+                cur -= plan.words[lw].weight;
+            }
+            lo += 1;
+        }
+        if counts[w] == 0 {
+            cur += plan.words[w].weight;
+        }
+        counts[w] += 1;
+        best = best.max(cur);
+    }
+    best
+}
+
+/// BM25 of a term frequency with the given constants.
+fn bm25(idf: f32, tf: u32, norm: f32, avg: f32, k1: f32, b: f32) -> f32 {
+    let tf = tf as f32;
+    idf * (tf * (k1 + 1.0)) / (tf + k1 * (1.0 - b + b * norm / avg))
+}
+
+/// Rescore `top` (first-phase scores) with `plan`, best first.
+pub fn rerank(
+    searcher: &Searcher,
+    body: Field,
+    plan: &Plan,
+    cfg: &SearchConfig,
+    top: Vec<(Score, DocAddress)>,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    if top.is_empty() {
+        return Ok(top);
+    }
+    let phrase_weights: Vec<Bm25Weight> = plan
+        .phrases
+        .iter()
+        .map(|p| {
+            let terms: Vec<Term> = p.terms.iter().map(|t| t.1.clone()).collect();
+            Bm25Weight::for_terms(searcher, &terms).map(|w| w.boost_by(p.boost))
+        })
+        .collect::<tantivy::Result<_>>()?;
+    let clause_weights: Vec<Bm25Weight> = plan
+        .clauses
+        .iter()
+        .map(|(t, boost)| {
+            Bm25Weight::for_terms(searcher, std::slice::from_ref(t)).map(|w| w.boost_by(*boost))
+        })
+        .collect::<tantivy::Result<_>>()?;
+    let n = searcher.num_docs().max(1);
+    let avg = searcher.total_num_tokens(body)? as f32 / n as f32;
+    let rescore_body = (cfg.bm25_k1 - K1).abs() > 1e-6 || (cfg.bm25_b - B).abs() > 1e-6;
+    let body_idf: Vec<f32> = plan
+        .words
+        .iter()
+        .map(|w| Ok(super::query::idf(searcher.doc_freq(&w.body)?.min(n), n)))
+        .collect::<tantivy::Result<_>>()?;
+    let total_weight: f32 = plan.words.iter().map(|w| w.weight).sum();
+
+    let mut order: Vec<usize> = (0..top.len()).collect();
+    order.sort_by_key(|&i| (top[i].1.segment_ord, top[i].1.doc_id));
+    let mut scores: Vec<Score> = top.iter().map(|t| t.0).collect();
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    let mut events: Vec<(u32, usize)> = Vec::new();
+    let mut counts: Vec<u32> = vec![0; plan.words.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let ord = top[order[start]].1.segment_ord;
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|&&i| top[i].1.segment_ord == ord)
+                .count();
+        let seg = searcher.segment_reader(ord);
+        let norms = seg.get_fieldnorms_reader(body)?;
+        let mut variants: Vec<Vec<Option<SegmentPostings>>> = plan
+            .words
+            .iter()
+            .map(|w| {
+                w.variants
+                    .iter()
+                    .map(|t| postings(seg, t, cfg.coverage_window > 0 && t.field() == body))
+                    .collect()
+            })
+            .collect::<tantivy::Result<_>>()?;
+        let mut clauses: Vec<Option<SegmentPostings>> = plan
+            .clauses
+            .iter()
+            .map(|(t, _)| postings(seg, t, false))
+            .collect::<tantivy::Result<_>>()?;
+        let mut clause_norms: Vec<(Field, tantivy::fieldnorm::FieldNormReader)> = Vec::new();
+        for (t, _) in &plan.clauses {
+            if !clause_norms.iter().any(|(f, _)| *f == t.field()) {
+                clause_norms.push((t.field(), seg.get_fieldnorms_reader(t.field())?));
+            }
+        }
+        let mut phrases: Vec<Vec<Option<SegmentPostings>>> = plan
+            .phrases
+            .iter()
+            .map(|p| p.terms.iter().map(|t| postings(seg, &t.1, true)).collect())
+            .collect::<tantivy::Result<_>>()?;
+        for &i in &order[start..end] {
+            let doc = top[i].1.doc_id;
+            let norm_id = norms.fieldnorm_id(doc);
+            let mut s = scores[i];
+            for (((t, _), p), w) in plan.clauses.iter().zip(&mut clauses).zip(&clause_weights) {
+                if let Some(p) = at(p, doc) {
+                    let norms = clause_norms.iter().find(|(f, _)| *f == t.field());
+                    let id = norms.map_or(0, |(_, r)| r.fieldnorm_id(doc));
+                    s += w.score(id, p.term_freq());
+                }
+            }
+            for ((phrase, posts), w) in plan.phrases.iter().zip(&mut phrases).zip(&phrase_weights) {
+                let c = phrase_count(phrase, posts, doc, &mut left, &mut right);
+                if c > 0 {
+                    s += w.score(norm_id, c);
+                }
+            }
+            // Coverage: the idf share of the query words the page holds; with a window,
+            // those held within one passage of `coverage_window` words (a long page holds
+            // many words of a question by chance, far apart). Words matched only in fields
+            // without positions (compound parts, folded forms) count wherever they are.
+            let window = cfg.coverage_window;
+            let (mut covered, mut unplaced) = (0.0, 0.0);
+            events.clear();
+            let norm = norms.fieldnorm(doc) as f32;
+            for (wi, ((word, posts), idf)) in plan
+                .words
+                .iter()
+                .zip(&mut variants)
+                .zip(&body_idf)
+                .enumerate()
+            {
+                let (mut found, mut placed) = (false, false);
+                for (k, p) in posts.iter_mut().enumerate() {
+                    let Some(p) = at(p, doc) else { continue };
+                    found = true;
+                    if k == 0 && rescore_body {
+                        // variants[0] is the body stem, scored at weight 1 by the first phase.
+                        let tf = p.term_freq();
+                        let delta = bm25(*idf, tf, norm, avg, cfg.bm25_k1, cfg.bm25_b)
+                            - bm25(*idf, tf, norm, avg, K1, B);
+                        s += delta * word.body_clauses as f32;
+                    }
+                    if window == 0 {
+                        break;
+                    }
+                    if word.variants[k].field() == body {
+                        placed = true;
+                        left.clear();
+                        p.positions(&mut left);
+                        events.extend(left.iter().map(|&pos| (pos, wi)));
+                    }
+                }
+                if found {
+                    covered += word.weight;
+                    if !placed {
+                        unplaced += word.weight;
+                    }
+                }
+            }
+            if window > 0 {
+                covered = unplaced + best_window(&mut events, window, plan, &mut counts);
+            }
+            if cfg.coverage_exp > 0.0 && total_weight > 0.0 {
+                s *= (covered / total_weight).powf(cfg.coverage_exp);
+            }
+            scores[i] = s;
+        }
+        start = end;
+    }
+    let mut out: Vec<(Score, DocAddress)> = scores
+        .into_iter()
+        .zip(top.into_iter().map(|t| t.1))
+        .collect();
+    // Stable: ties keep the first phase's order.
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intersect_counts_positions_within_slop_once() {
+        let mut left = vec![1, 5, 9];
+        assert_eq!(intersect(&mut left, &[2, 6, 20], 1), 2);
+        assert_eq!(left, vec![2, 6]);
+        let mut left = vec![3];
+        assert_eq!(intersect(&mut left, &[3], 0), 1);
+        let mut left = vec![3];
+        assert_eq!(intersect(&mut left, &[5], 1), 0);
+    }
+
+    #[test]
+    fn bm25_with_tantivy_constants_saturates() {
+        let one = bm25(2.0, 1, 10.0, 10.0, K1, B);
+        assert!((one - 2.0).abs() < 1e-6);
+        assert!(bm25(2.0, 100, 10.0, 10.0, K1, B) < 2.0 * (K1 + 1.0));
+    }
+}

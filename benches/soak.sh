@@ -55,7 +55,9 @@ LUA
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && break; sleep 0.2; done
 PID=$(pgrep -f "serve --no-import --index $S/index" | head -1)
-( for _ in $(seq "$DURATION"); do grep VmRSS /proc/"$PID"/status | awk '{print $2}'; sleep 1; done ) > "$S/rss.txt" &
+# VmRSS and RssAnon (the heap; VmRSS also counts the mapped index files, which grow as the
+# import adds pages) once a second.
+( for _ in $(seq "$DURATION"); do awk '/^VmRSS|^RssAnon/ {printf "%s ", $2} END {print ""}' /proc/"$PID"/status; sleep 1; done ) > "$S/rss.txt" &
 (sleep 5; cd "$S" && "$HITTA" import --index "$S/index" "$S/rest" 2>&1 | head -1 > "$S/import.txt") &
 IMPORT=$!
 HITTA_PATHS="$S/paths.txt" wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$S/rotate.lua" "http://127.0.0.1:$PORT" > "$S/wrk.txt" 2>&1 || true
@@ -64,11 +66,15 @@ python3 - "$S" <<'PY'
 import sys
 s = sys.argv[1]
 res = [l.split() for l in open(f"{s}/wrk.txt") if l.startswith("RESULT")][0]
-rss = [int(x) / 1024 for x in open(f"{s}/rss.txt") if x.strip()]
+rows = [[int(v) / 1024 for v in l.split()] for l in open(f"{s}/rss.txt") if len(l.split()) == 2]
+rss = [r[0] for r in rows]
+anon = [r[1] for r in rows]
 print(f"soak: {res[1]} requests, {float(res[2]):.0f}/s, non-2xx {res[3]}, socket errors {res[4]}, p50 {res[5]} ms, p99 {res[6]} ms")
 if rss:
     warm = rss[min(10, len(rss) - 1)]
     print(f"server RSS MB: after 10 s {warm:.0f}, max {max(rss):.0f}, at the end {rss[-1]:.0f}")
+    w = anon[min(10, len(anon) - 1)]
+    print(f"server heap (RssAnon) MB: after 10 s {w:.0f}, max {max(anon):.0f}, at the end {anon[-1]:.0f}")
 print("import during the soak:", open(f"{s}/import.txt").read().strip())
 PY
 curl -sf "http://127.0.0.1:$PORT/health"; echo

@@ -107,7 +107,7 @@ pub struct ServerConfig {
     /// Largest request body (POST /search), in bytes; larger gets 413.
     pub max_body_bytes: usize,
     /// Searches run at once; more wait their turn (within the timeout), so a burst or a
-    /// few runaway queries cannot take every thread.
+    /// few runaway queries cannot take every thread. 0 = twice the number of cores.
     pub max_concurrent_searches: usize,
     /// A request not answered within this many milliseconds gets 503 `timeout`.
     pub request_timeout_ms: u64,
@@ -124,7 +124,7 @@ impl Default for ServerConfig {
             max_query_bytes: 1000,
             max_limit: 100,
             max_body_bytes: 65_536,
-            max_concurrent_searches: 32,
+            max_concurrent_searches: 0,
             request_timeout_ms: 5_000,
             cache_entries: 1_024,
         }

@@ -52,7 +52,10 @@ impl App {
     pub fn new(searcher: Searcher) -> App {
         let server = &searcher.config().server;
         App {
-            permits: Arc::new(Semaphore::new(server.max_concurrent_searches.max(1))),
+            permits: Arc::new(Semaphore::new(match server.max_concurrent_searches {
+                0 => 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            })),
             timeout: Duration::from_millis(server.request_timeout_ms.max(1)),
             max_body_bytes: server.max_body_bytes,
             openapi: OnceLock::new(),

@@ -522,7 +522,7 @@ async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, Api
     params(SearchRequest),
     responses(
         (status = 200, description = "Hits, best first (with facets when asked).", body = SearchResponse),
-        (status = 400, description = "No or a blank `q`, a `q` too long, or a `limit`/`offset` out of range or not a whole number.", body = ErrorBody),
+        (status = 400, description = "No or a blank `q`, a `q` too long, a `limit`/`offset` out of range or not a whole number, or a `facets` that is not true/false.", body = ErrorBody),
         (status = 500, description = "The index could not be read.", body = ErrorBody),
         (status = 503, description = "Too many searches at once (`busy`) or out of time (`timeout`); try again.", body = ErrorBody)
     )

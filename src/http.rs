@@ -489,29 +489,31 @@ fn parse_bool(
 
 async fn run_search(state: AppState, req: SearchRequest) -> Result<Response, ApiError> {
     state.searcher.validate(&req)?;
-    let json = |body: Bytes| ([(header::CONTENT_TYPE, "application/json")], body).into_response();
-    let Some(cache) = &state.cache else {
-        let answer = blocking(&state, move |s, stop_at| s.search_until(&req, stop_at)).await?;
-        return Ok(Json(answer).into_response());
-    };
-    // A hit costs no search permit and no thread: the answer of the same request on the
-    // same index generation, as it was sent.
+    // A cache hit costs no search permit and no thread: the answer of the same request on
+    // the same index generation, as it was sent.
     let generation = state.searcher.generation();
-    let hit = cache.lock().ok().and_then(|mut c| match c.get(&req) {
-        Some((g, body)) if *g == generation => Some(body.clone()),
-        _ => None,
+    let cached = state.cache.as_ref().and_then(|cache| {
+        let mut c = cache.lock().ok()?;
+        match c.get(&req) {
+            Some((g, body)) if *g == generation => Some(body.clone()),
+            _ => None,
+        }
     });
-    if let Some(body) = hit {
-        return Ok(json(body));
-    }
-    let key = req.clone();
-    let answer = blocking(&state, move |s, stop_at| s.search_until(&req, stop_at)).await?;
-    let body =
-        Bytes::from(serde_json::to_vec(&answer).map_err(|e| SearchError::Internal(e.to_string()))?);
-    if let Ok(mut c) = cache.lock() {
-        c.put(key, (generation, body.clone()));
-    }
-    Ok(json(body))
+    let body = match cached {
+        Some(body) => body,
+        None => {
+            let key = state.cache.is_some().then(|| req.clone());
+            let answer = blocking(&state, move |s, stop_at| s.search_until(&req, stop_at)).await?;
+            let body = Bytes::from(
+                serde_json::to_vec(&answer).map_err(|e| SearchError::Internal(e.to_string()))?,
+            );
+            if let (Some(key), Some(Ok(mut c))) = (key, state.cache.as_ref().map(Mutex::lock)) {
+                c.put(key, (generation, body.clone()));
+            }
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Search with the query in the query string.

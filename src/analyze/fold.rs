@@ -4,24 +4,34 @@
 //! words it matched through the folded field. The folded field itself uses tantivy's
 //! `AsciiFoldingFilter`, which replaces instead of adding.
 
+use std::cell::RefCell;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
+
+thread_local! {
+    /// Built once per thread: [`fold`] runs for every non-ASCII word a snippet looks at.
+    static FOLDER: RefCell<TextAnalyzer> = RefCell::new(
+        TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+}
 
 /// Fold one term the way the folded field does (å, ä → a; ö → o; é → e …).
 pub fn fold(term: &str) -> String {
     if term.is_ascii() {
         return term.to_string();
     }
-    let mut a = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-        .filter(AsciiFoldingFilter)
-        .build();
-    let mut s = a.token_stream(term);
-    let mut out = String::new();
-    while let Some(t) = s.next() {
-        out.push_str(&t.text);
-    }
-    out
+    FOLDER.with_borrow_mut(|a| {
+        let mut s = a.token_stream(term);
+        let mut out = String::new();
+        while let Some(t) = s.next() {
+            out.push_str(&t.text);
+        }
+        out
+    })
 }
 
 /// Token filter: every non-ASCII token is followed by its folded copy at the same position.

@@ -17,7 +17,7 @@ pub use stem::SwedishStemmer;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
-    TextAnalyzer, TextAnalyzerBuilder, TokenStream, TokenizerManager,
+    TextAnalyzer, TextAnalyzerBuilder, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name under which the Swedish analyzer is registered with the index.
@@ -83,7 +83,12 @@ pub fn swedish_folded() -> TextAnalyzer {
 /// copies, each at the offsets of the word in the page, so that any way a query term
 /// matched marks the word it matched.
 pub fn highlighter() -> TextAnalyzer {
-    words()
+    marks(words())
+}
+
+/// The filters of [`highlighter`] after `start`.
+fn marks<T: Tokenizer>(start: TextAnalyzerBuilder<T>) -> TextAnalyzer {
+    start
         .filter(Decompounder)
         .filter(stop_words())
         .filter(SwedishStemmer)
@@ -95,13 +100,7 @@ pub fn highlighter() -> TextAnalyzer {
 /// before decompounding and stemming ([`MayMatch`]), so a page costs little more than its
 /// tokenization; the words that match are marked exactly as [`highlighter`] marks them.
 pub fn highlighter_for<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
-    words()
-        .filter(MayMatch::new(terms))
-        .filter(Decompounder)
-        .filter(stop_words())
-        .filter(SwedishStemmer)
-        .filter(FoldedCopy)
-        .build()
+    marks(words().filter(MayMatch::new(terms)))
 }
 
 /// Tokenizer → drop tokens over 40 bytes → lower case → Snowball Swedish stop words →

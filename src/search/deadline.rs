@@ -24,12 +24,12 @@ impl<C> Deadline<C> {
     }
 
     fn check(&self) -> tantivy::Result<()> {
-        match self.at {
-            Some(at) if Instant::now() >= at => Err(TantivyError::InternalError(
+        if passed(self.at) {
+            return Err(TantivyError::InternalError(
                 "the search ran out of time".to_string(),
-            )),
-            _ => Ok(()),
+            ));
         }
+        Ok(())
     }
 }
 

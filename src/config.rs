@@ -115,6 +115,10 @@ pub struct ServerConfig {
     /// types, or a results page paged back and forth, asks the same again. Dropped as
     /// soon as the index changes.
     pub cache_entries: usize,
+    /// Decompressed blocks of stored pages kept per index segment, for fetching hits
+    /// (tantivy's default is 100). Each block holds one or more whole pages, so this is
+    /// most of the server's heap, and it grows with the number of segments.
+    pub doc_cache_blocks: usize,
 }
 
 impl Default for ServerConfig {
@@ -127,6 +131,7 @@ impl Default for ServerConfig {
             max_concurrent_searches: 0,
             request_timeout_ms: 5_000,
             cache_entries: 1_024,
+            doc_cache_blocks: 100,
         }
     }
 }

@@ -143,6 +143,7 @@ enum EvalCommand {
 }
 
 fn main() -> std::process::ExitCode {
+    hitta::memory::limit_malloc_arenas();
     match run(Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         // `hitta search … | head` closing the pipe early is not an error.

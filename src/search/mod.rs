@@ -266,6 +266,7 @@ impl Searcher {
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(cfg.server.doc_cache_blocks)
             .try_into()
             .map_err(|e: tantivy::TantivyError| IndexError::Tantivy {
                 dir: dir.to_path_buf(),

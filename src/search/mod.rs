@@ -14,7 +14,7 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::TermQuery;
+use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TokenStream;
@@ -22,7 +22,7 @@ use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analyze::{self, AnalyzedToken};
-use deadline::Deadline;
+use deadline::{Deadline, DeadlineQuery};
 
 mod deadline;
 mod query;
@@ -366,24 +366,34 @@ impl Searcher {
             None => offset + limit,
         };
         let top_docs = TopDocs::with_limit(depth).order_by_score();
+        // With a deadline, the walk through each segment stops too when time is up.
+        let timed;
+        let query: &dyn Query = match deadline {
+            Some(at) => {
+                timed = DeadlineQuery::new(built.query.box_clone(), at);
+                &timed
+            }
+            None => built.query.as_ref(),
+        };
         let (top, total, facets) = if snippets && req.facets.unwrap_or(false) {
             let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
             let (top, total, aggs) = searcher
-                .search(
-                    &built.query,
-                    &Deadline::new((top_docs, Count, aggs), deadline),
-                )
+                .search(query, &Deadline::new((top_docs, Count, aggs), deadline))
                 .map_err(internal)?;
             (top, total, facets_from(&aggs))
         } else {
             // Alone, the top-k collector lets tantivy prune (block-max WAND); counting
             // the matches walks their doc ids without scoring them.
             let top = searcher
-                .search(&built.query, &Deadline::new(top_docs, deadline))
+                .search(query, &Deadline::new(top_docs, deadline))
                 .map_err(internal)?;
-            let total = built.query.count(&searcher).map_err(internal)?;
+            let total = query.count(&searcher).map_err(internal)?;
             (top, total, Facets::default())
         };
+        // A walk stopped by the deadline leaves a partial list: never an answer.
+        if deadline::passed(deadline) {
+            return Err(SearchError::Timeout);
+        }
         let top = match &built.plan {
             Some(plan) => rerank::rerank(
                 &searcher,

@@ -147,13 +147,33 @@ impl TokenFilter for Decompounder {
     type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
-        DecompounderFilter { inner: tokenizer }
+        DecompounderFilter {
+            inner: tokenizer,
+            whole: true,
+        }
+    }
+}
+
+/// Token filter keeping only the parts of compounds, at the compound's position: the
+/// parts field of the index, whose whole words would repeat the body field's.
+#[derive(Clone, Default)]
+pub struct CompoundParts;
+
+impl TokenFilter for CompoundParts {
+    type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
+        DecompounderFilter {
+            inner: tokenizer,
+            whole: false,
+        }
     }
 }
 
 #[derive(Clone)]
 pub struct DecompounderFilter<T> {
     inner: T,
+    whole: bool,
 }
 
 thread_local! {
@@ -171,6 +191,7 @@ impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
             tail: self.inner.token_stream(text),
             pending: Vec::new(),
             current: None,
+            whole: self.whole,
         }
     }
 }
@@ -179,18 +200,42 @@ pub struct DecompounderStream<T> {
     tail: T,
     pending: Vec<Token>,
     current: Option<Token>,
+    whole: bool,
 }
 
 impl<T: TokenStream> TokenStream for DecompounderStream<T> {
     fn advance(&mut self) -> bool {
-        if let Some(part) = self.pending.pop() {
-            self.current = Some(part);
-            return true;
+        loop {
+            if let Some(part) = self.pending.pop() {
+                self.current = Some(part);
+                return true;
+            }
+            self.current = None;
+            if !self.tail.advance() {
+                return false;
+            }
+            self.split_current();
+            if self.whole {
+                return true;
+            }
         }
-        self.current = None;
-        if !self.tail.advance() {
-            return false;
+    }
+
+    fn token(&self) -> &Token {
+        self.current.as_ref().unwrap_or_else(|| self.tail.token())
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.current.as_mut() {
+            Some(t) => t,
+            None => self.tail.token_mut(),
         }
+    }
+}
+
+impl<T: TokenStream> DecompounderStream<T> {
+    /// Queue the parts of the tail's current word (none if it is no compound).
+    fn split_current(&mut self) {
         let token = self.tail.token();
         let pending = &mut self.pending;
         SPLITS.with_borrow_mut(|cache| {
@@ -214,18 +259,6 @@ impl<T: TokenStream> TokenStream for DecompounderStream<T> {
                 }
             }
         });
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.current.as_ref().unwrap_or_else(|| self.tail.token())
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        match self.current.as_mut() {
-            Some(t) => t,
-            None => self.tail.token_mut(),
-        }
     }
 }
 

@@ -10,7 +10,7 @@ mod fold;
 mod may_match;
 mod stem;
 
-pub use compound::{dictionary, Decompounder};
+pub use compound::{dictionary, CompoundParts, Decompounder};
 pub use fold::{fold, FoldedCopy};
 pub use may_match::MayMatch;
 pub use stem::SwedishStemmer;
@@ -31,7 +31,7 @@ pub const SWEDISH_FOLDED: &str = "sv_folded";
 pub const RAW_LOWER: &str = "raw_lower";
 
 /// Bump whenever an analyzer changes the terms it makes.
-pub const ANALYZER_VERSION: u32 = 4;
+pub const ANALYZER_VERSION: u32 = 5;
 
 fn stop_words() -> StopWordFilter {
     StopWordFilter::new(Language::Swedish).expect("tantivy ships Swedish stop words")
@@ -59,11 +59,12 @@ pub fn register(manager: &TokenizerManager) {
     );
 }
 
-/// [`swedish`] with the [`Decompounder`] before stop words and stemming: *skolfrånvaron*
-/// gives *skolfrånvaro*, *skol* and *frånvaro*, all at one position.
+/// The parts of compounds only ([`CompoundParts`]), stop words out, stemmed: *skolfrånvaron*
+/// gives *skol* and *frånvaro* at its position, *frånvaro* alone nothing (the body field
+/// has the whole words).
 pub fn swedish_parts() -> TextAnalyzer {
     words()
-        .filter(Decompounder)
+        .filter(CompoundParts)
         .filter(stop_words())
         .filter(SwedishStemmer)
         .build()
@@ -161,5 +162,22 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].position, 2);
         assert_eq!(&"och att Karlskoga"[t[0].start..t[0].end], "Karlskoga");
+    }
+
+    #[test]
+    fn the_parts_field_has_the_parts_of_compounds_at_their_position_and_nothing_else() {
+        let text = "Frånvaro och skolfrånvaron";
+        let t = tokens(&mut swedish_parts(), text);
+        let got: Vec<(&str, usize, &str)> = t
+            .iter()
+            .map(|t| (t.term.as_str(), t.position, &text[t.start..t.end]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("skol", 2, "skolfrånvaron"),
+                ("frånvaro", 2, "skolfrånvaron")
+            ]
+        );
     }
 }

@@ -368,8 +368,11 @@ impl Builder<'_> {
                     let parts: Vec<AnalyzedToken> = analyze::tokens(&mut self.parts, text);
                     for p in parts.iter().filter(|p| p.term != t.term) {
                         // Not highlighted: a part alone (*skol*) would mark every *skolan*.
-                        group.push(term(f.body_parts, &p.term, cfg.query_parts_boost));
-                        variants.push(Term::from_field_text(f.body_parts, &p.term));
+                        // The part as a word of its own and as a part of other compounds.
+                        for field in [f.body, f.body_parts] {
+                            group.push(term(field, &p.term, cfg.query_parts_boost));
+                            variants.push(Term::from_field_text(field, &p.term));
+                        }
                     }
                 }
                 if cfg.folded_boost > 0.0 {

@@ -1,5 +1,5 @@
 //! Inflectional relatives of a stem: index terms that the stem extends, or that extend it,
-//! by a few letters (*omhändertagn* ↔ *omhändertag*, *investering* ↔ *invester*).
+//! by a few letters (*omhändertagn* ↔ *omhändertag* ↔ *omhändert*).
 //!
 //! The Snowball stemmer leaves a Swedish word's forms on several stems when their endings
 //! differ in more than a suffix it knows (*omhändertagna*, *omhändertagande*, *omhänderta*),

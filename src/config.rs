@@ -188,6 +188,19 @@ pub struct SearchConfig {
     pub bm25_k1: f32,
     /// BM25 `b` of body matches in the second phase (tantivy's first phase uses 0.75).
     pub bm25_b: f32,
+    /// Share of a query word's idf in the second phase's BM25 of body matches taken from
+    /// how rare the word is among the candidates instead of in the whole index (0: index
+    /// only): a word that all candidates hold (the topic of a group of similar pages,
+    /// retrieved together) cannot tell them apart, however rare it is in the index.
+    pub local_idf_body: f32,
+    /// Weight of a match on an inflectional relative of a query word: an index term
+    /// that its stem extends or that extends it by a few letters (*omhändertagn* ↔
+    /// *omhändertag*), scored by the second phase. 0 turns them off.
+    pub morph_boost: f32,
+    /// Shortest stem (in characters) that relatives are looked for, or found as.
+    pub morph_min_chars: usize,
+    /// Most characters a relative may add to the stem or take from it.
+    pub morph_extra_chars: usize,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
 }
@@ -214,6 +227,10 @@ impl Default for SearchConfig {
             coverage_window: 20,
             bm25_k1: 1.2,
             bm25_b: 0.75,
+            local_idf_body: 0.5,
+            morph_boost: 0.3,
+            morph_min_chars: 6,
+            morph_extra_chars: 2,
             snippet_chars: 200,
         }
     }

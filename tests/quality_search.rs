@@ -27,10 +27,10 @@ fn dev_questions_rank_their_pages_high() {
     println!("{r}");
     let ndcg = |v: &Value| v["ndcg10"].as_f64().unwrap();
     assert_eq!(r["overall"]["queries"], 1186);
-    // Measured 2026-12-01 (two phases, passage coverage): all 0.8802, swefaq 0.6095,
-    // swequad 0.9079.
-    assert!(ndcg(&r["overall"]) >= 0.875, "{r}");
-    assert!(ndcg(&r["sets"]["swefaq"]) >= 0.60, "{r}");
-    assert!(ndcg(&r["sets"]["swequad"]) >= 0.90, "{r}");
+    // Measured 2026-12-01 (two phases, passage coverage, inflectional relatives, idf half
+    // from the candidates): all 0.8836, swefaq 0.6162, swequad 0.9109.
+    assert!(ndcg(&r["overall"]) >= 0.88, "{r}");
+    assert!(ndcg(&r["sets"]["swefaq"]) >= 0.61, "{r}");
+    assert!(ndcg(&r["sets"]["swequad"]) >= 0.905, "{r}");
     assert!(r["overall"]["recall100"].as_f64().unwrap() >= 0.97, "{r}");
 }

@@ -25,6 +25,7 @@ use crate::analyze::{self, AnalyzedToken};
 use deadline::{Deadline, DeadlineQuery};
 
 mod deadline;
+mod morph;
 mod query;
 mod rerank;
 mod typo;

@@ -2,8 +2,9 @@
 //!
 //! Free text: every word becomes a SHOULD group over the fields, each with its weight —
 //! the stemmed word in body, title and metadata, the same stem among compound parts,
-//! its folded form and, when the word is rare in the index, its typo corrections — so
-//! whole words rank over parts, folded forms and corrections. Syntax for power users:
+//! its folded form, its inflectional relatives (stems a letter or two longer or shorter)
+//! and, when the word is rare in the index, its typo corrections — so whole words rank
+//! over parts, folded forms, relatives and corrections. Syntax for power users:
 //! `"phrase"`, `-word`, `skol*`, `title:word`, `site:host`, `lang:sv`,
 //! `published:>=2023-01-01` (also `>`, `<`, `<=`, a year or a month), and metadata
 //! filters `key:value` / `key:"two words"` for keys that pages have. Fielded clauses
@@ -20,7 +21,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Searcher, Term};
 
-use super::typo;
+use super::{morph, typo};
 use crate::analyze::{self, AnalyzedToken};
 use crate::config::SearchConfig;
 use crate::index::Fields;
@@ -305,6 +306,9 @@ fn prefix_terms(searcher: &Searcher, field: Field, prefix: &str, max: usize) -> 
     all.into_iter().take(max).map(|(t, _)| t).collect()
 }
 
+/// Most inflectional relatives added for one word.
+const MAX_RELATIVES: usize = 6;
+
 /// Most index terms a prefix expands to.
 const MAX_PREFIX_TERMS: usize = 50;
 
@@ -384,6 +388,26 @@ impl Builder<'_> {
                         }
                         variants.push(Term::from_field_text(f.body_folded, &ft.term));
                         self.highlight.entry(ft.term).or_insert(0.5);
+                    }
+                }
+                // Other forms of the word that the stemmer left on a stem a few letters
+                // longer or shorter (*omhändertagna* → *omhändertaganden*).
+                if cfg.morph_boost > 0.0 && typos {
+                    for (rel, _) in morph::relatives(
+                        self.searcher,
+                        f.body,
+                        &t.term,
+                        cfg.morph_min_chars,
+                        cfg.morph_extra_chars,
+                        MAX_RELATIVES,
+                    ) {
+                        if self.plan.is_some() {
+                            self.second(f.body, &rel, cfg.morph_boost);
+                        } else {
+                            group.push(term(f.body, &rel, cfg.morph_boost));
+                        }
+                        variants.push(Term::from_field_text(f.body, &rel));
+                        self.highlight.entry(rel).or_insert(0.5);
                     }
                 }
                 let df = self.searcher.doc_freq(&body).unwrap_or(0);

@@ -2,7 +2,8 @@
 //! term clauses, which tantivy prunes with block-max WAND) rescored with what needs
 //! positions or the whole query — query words near each other, the pieces of a split
 //! word in sequence, how much of the query a page covers — and with BM25's `k1`/`b` of
-//! the body as configured. Only the candidates' postings are read, by seeking.
+//! the body as configured, its idf partly taken from the candidates themselves. Only the
+//! candidates' postings are read, by seeking.
 
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
@@ -92,9 +93,14 @@ fn intersect(left: &mut Vec<u32>, right: &[u32], slop: u32) -> usize {
     count
 }
 
-/// The largest idf weight of distinct query words found within `window` positions of
-/// each other, `events` being `(position, word)`.
-fn best_window(events: &mut [(u32, usize)], window: u32, plan: &Plan, counts: &mut [u32]) -> f32 {
+/// The largest weight of distinct query words found within `window` positions of each
+/// other, `events` being `(position, word)` and `weights` the words' weights.
+fn best_window(
+    events: &mut [(u32, usize)],
+    window: u32,
+    weights: &[f32],
+    counts: &mut [u32],
+) -> f32 {
     events.sort_unstable();
     counts.iter_mut().for_each(|c| *c = 0);
     let (mut best, mut cur, mut lo) = (0.0f32, 0.0f32, 0);
@@ -104,12 +110,12 @@ fn best_window(events: &mut [(u32, usize)], window: u32, plan: &Plan, counts: &m
             let lw = events[lo].1;
             counts[lw] -= 1;
             if counts[lw] == 0 {
-                cur -= plan.words[lw].weight;
+                cur -= weights[lw];
             }
             lo += 1;
         }
         if counts[w] == 0 {
-            cur += plan.words[w].weight;
+            cur += weights[w];
         }
         counts[w] += 1;
         best = best.max(cur);
@@ -121,6 +127,29 @@ fn best_window(events: &mut [(u32, usize)], window: u32, plan: &Plan, counts: &m
 fn bm25(idf: f32, tf: u32, norm: f32, avg: f32, k1: f32, b: f32) -> f32 {
     let tf = tf as f32;
     idf * (tf * (k1 + 1.0)) / (tf + k1 * (1.0 - b + b * norm / avg))
+}
+
+/// A word's weight with `share` of it taken from how rare the word is among the
+/// candidates (`found_in` of `candidates`) rather than in the whole index: words that
+/// nearly every candidate holds (the topic of a group of similar pages, all retrieved
+/// together) cannot tell the candidates apart, the rarer ones can.
+fn mixed_idf(global: f32, found_in: u32, candidates: u32, share: f32) -> f32 {
+    if share <= 0.0 {
+        return global;
+    }
+    let local = super::query::idf(u64::from(found_in.min(candidates)), u64::from(candidates));
+    (1.0 - share) * global + share * local
+}
+
+/// What the second phase found of one query word in one candidate.
+#[derive(Clone, Copy, Default)]
+struct WordHit {
+    /// Some variant of the word is in the page.
+    found: bool,
+    /// Found through a variant of the body field (with positions).
+    placed: bool,
+    /// Frequency of the body stem (variants[0]), 0 if absent.
+    tf: u32,
 }
 
 /// Rescore `top` (first-phase scores) with `plan`, best first.
@@ -151,20 +180,25 @@ pub fn rerank(
         .collect::<tantivy::Result<_>>()?;
     let n = searcher.num_docs().max(1);
     let avg = searcher.total_num_tokens(body)? as f32 / n as f32;
-    let rescore_body = (cfg.bm25_k1 - K1).abs() > 1e-6 || (cfg.bm25_b - B).abs() > 1e-6;
     let body_idf: Vec<f32> = plan
         .words
         .iter()
         .map(|w| Ok(super::query::idf(searcher.doc_freq(&w.body)?.min(n), n)))
         .collect::<tantivy::Result<_>>()?;
-    let total_weight: f32 = plan.words.iter().map(|w| w.weight).sum();
+    let nw = plan.words.len();
+    let window = cfg.coverage_window;
 
+    // First pass, candidate by candidate in index order (postings only move forwards):
+    // the additive features, and what each query word's postings hold for the candidate.
     let mut order: Vec<usize> = (0..top.len()).collect();
     order.sort_by_key(|&i| (top[i].1.segment_ord, top[i].1.doc_id));
     let mut scores: Vec<Score> = top.iter().map(|t| t.0).collect();
-    let (mut left, mut right) = (Vec::new(), Vec::new());
+    let mut hits: Vec<WordHit> = vec![WordHit::default(); top.len() * nw];
+    let mut norms_of: Vec<f32> = vec![0.0; top.len()];
+    // Positions of the words in each candidate: `events[spans[i].0..spans[i].1]`.
     let mut events: Vec<(u32, usize)> = Vec::new();
-    let mut counts: Vec<u32> = vec![0; plan.words.len()];
+    let mut spans: Vec<(usize, usize)> = vec![(0, 0); top.len()];
+    let (mut left, mut right) = (Vec::new(), Vec::new());
     let mut start = 0;
     while start < order.len() {
         let ord = top[order[start]].1.segment_ord;
@@ -181,7 +215,7 @@ pub fn rerank(
             .map(|w| {
                 w.variants
                     .iter()
-                    .map(|t| postings(seg, t, cfg.coverage_window > 0 && t.field() == body))
+                    .map(|t| postings(seg, t, window > 0 && t.field() == body))
                     .collect()
             })
             .collect::<tantivy::Result<_>>()?;
@@ -204,6 +238,7 @@ pub fn rerank(
         for &i in &order[start..end] {
             let doc = top[i].1.doc_id;
             let norm_id = norms.fieldnorm_id(doc);
+            norms_of[i] = norms.fieldnorm(doc) as f32;
             let mut s = scores[i];
             for (((t, _), p), w) in plan.clauses.iter().zip(&mut clauses).zip(&clause_weights) {
                 if let Some(p) = at(p, doc) {
@@ -218,58 +253,85 @@ pub fn rerank(
                     s += w.score(norm_id, c);
                 }
             }
-            // Coverage: the idf share of the query words the page holds; with a window,
-            // those held within one passage of `coverage_window` words (a long page holds
-            // many words of a question by chance, far apart). Words matched only in fields
-            // without positions (compound parts, folded forms) count wherever they are.
-            let window = cfg.coverage_window;
-            let (mut covered, mut unplaced) = (0.0, 0.0);
-            events.clear();
-            let norm = norms.fieldnorm(doc) as f32;
-            for (wi, ((word, posts), idf)) in plan
-                .words
-                .iter()
-                .zip(&mut variants)
-                .zip(&body_idf)
-                .enumerate()
-            {
-                let (mut found, mut placed) = (false, false);
+            scores[i] = s;
+            let from = events.len();
+            for (wi, (word, posts)) in plan.words.iter().zip(&mut variants).enumerate() {
+                let hit = &mut hits[i * nw + wi];
                 for (k, p) in posts.iter_mut().enumerate() {
                     let Some(p) = at(p, doc) else { continue };
-                    found = true;
-                    if k == 0 && rescore_body {
-                        // variants[0] is the body stem, scored at weight 1 by the first phase.
-                        let tf = p.term_freq();
-                        let delta = bm25(*idf, tf, norm, avg, cfg.bm25_k1, cfg.bm25_b)
-                            - bm25(*idf, tf, norm, avg, K1, B);
-                        s += delta * word.body_clauses as f32;
+                    hit.found = true;
+                    if k == 0 {
+                        // variants[0] is the body stem.
+                        hit.tf = p.term_freq();
                     }
                     if window == 0 {
                         break;
                     }
                     if word.variants[k].field() == body {
-                        placed = true;
+                        hit.placed = true;
                         left.clear();
                         p.positions(&mut left);
                         events.extend(left.iter().map(|&pos| (pos, wi)));
                     }
                 }
-                if found {
-                    covered += word.weight;
-                    if !placed {
-                        unplaced += word.weight;
+            }
+            spans[i] = (from, events.len());
+        }
+        start = end;
+    }
+
+    // The idf of the body's BM25, with the share `local_idf_body` of it taken from how
+    // many candidates hold the word; coverage keeps the index's weights.
+    let k = top.len() as u32;
+    let found_in: Vec<u32> = (0..nw)
+        .map(|wi| (0..top.len()).filter(|&i| hits[i * nw + wi].found).count() as u32)
+        .collect();
+    let cover_weights: Vec<f32> = plan.words.iter().map(|w| w.weight).collect();
+    let total_weight: f32 = cover_weights.iter().sum();
+    let score_idf: Vec<f32> = body_idf
+        .iter()
+        .zip(&found_in)
+        .map(|(&g, &df)| mixed_idf(g, df, k, cfg.local_idf_body))
+        .collect();
+    let rescore_body = (cfg.bm25_k1 - K1).abs() > 1e-6
+        || (cfg.bm25_b - B).abs() > 1e-6
+        || cfg.local_idf_body > 0.0;
+    let mut counts: Vec<u32> = vec![0; nw];
+    for (i, s) in scores.iter_mut().enumerate() {
+        let word_hits = &hits[i * nw..(i + 1) * nw];
+        let norm = norms_of[i];
+        if rescore_body {
+            // The first phase scored the body stem with tantivy's constants and the
+            // index's idf, once per time the word is in the query.
+            for (wi, (word, hit)) in plan.words.iter().zip(word_hits).enumerate() {
+                if hit.tf > 0 {
+                    let delta = bm25(score_idf[wi], hit.tf, norm, avg, cfg.bm25_k1, cfg.bm25_b)
+                        - bm25(body_idf[wi], hit.tf, norm, avg, K1, B);
+                    *s += delta * word.body_clauses as f32;
+                }
+            }
+        }
+        // Coverage: the weighted share of the query words the page holds; with a window,
+        // those held within one passage of `coverage_window` words (a long page holds
+        // many words of a question by chance, far apart). Words matched only in fields
+        // without positions (compound parts, folded forms) count wherever they are.
+        if cfg.coverage_exp > 0.0 && total_weight > 0.0 {
+            let (mut covered, mut unplaced) = (0.0, 0.0);
+            for (hit, w) in word_hits.iter().zip(&cover_weights) {
+                if hit.found {
+                    covered += w;
+                    if !hit.placed {
+                        unplaced += w;
                     }
                 }
             }
             if window > 0 {
-                covered = unplaced + best_window(&mut events, window, plan, &mut counts);
+                let (from, to) = spans[i];
+                covered = unplaced
+                    + best_window(&mut events[from..to], window, &cover_weights, &mut counts);
             }
-            if cfg.coverage_exp > 0.0 && total_weight > 0.0 {
-                s *= (covered / total_weight).powf(cfg.coverage_exp);
-            }
-            scores[i] = s;
+            *s *= (covered / total_weight).powf(cfg.coverage_exp);
         }
-        start = end;
     }
     let mut out: Vec<(Score, DocAddress)> = scores
         .into_iter()
@@ -293,6 +355,24 @@ mod tests {
         assert_eq!(intersect(&mut left, &[3], 0), 1);
         let mut left = vec![3];
         assert_eq!(intersect(&mut left, &[5], 1), 0);
+    }
+
+    #[test]
+    fn mixed_idf_lowers_words_every_candidate_holds() {
+        assert_eq!(mixed_idf(3.0, 100, 100, 0.0), 3.0);
+        let common = mixed_idf(3.0, 100, 100, 0.5);
+        let rare = mixed_idf(3.0, 2, 100, 0.5);
+        assert!(common < 1.6 && common > 1.5, "{common}");
+        assert!(rare > 3.0, "{rare}");
+    }
+
+    #[test]
+    fn best_window_counts_each_word_once_within_the_window() {
+        let mut events = vec![(10, 1), (0, 0), (2, 0), (30, 2)];
+        let mut counts = vec![0; 3];
+        let w = [1.0, 2.0, 4.0];
+        assert_eq!(best_window(&mut events, 20, &w, &mut counts), 4.0);
+        assert_eq!(best_window(&mut events, 21, &w, &mut counts), 6.0);
     }
 
     #[test]

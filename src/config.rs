@@ -212,7 +212,7 @@ impl Default for SearchConfig {
             title_boost: 0.1,
             metadata_boost: 0.3,
             parts_boost: 0.2,
-            query_parts_boost: 0.8,
+            query_parts_boost: 0.6,
             folded_boost: 0.1,
             typo_boost: 0.2,
             typo_max_doc_freq: 1,

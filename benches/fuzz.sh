@@ -10,4 +10,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 HITTA_FUZZ_SECONDS="${SECONDS_PER_TARGET:-600}" \
-  cargo test --release --test fuzz -- --nocapture --test-threads=1 2>&1 | grep -oE "fuzz [a-z_]+: .*|test result.*|panicked.*|saved as.*"
+  cargo test --release --test fuzz -- --nocapture --test-threads=1 2>&1 | grep -oE "fuzz [a-z_-]+: .*|test result.*|panicked.*|saved as.*"

@@ -84,24 +84,12 @@ pub fn relatives(
         extra,
     };
     let start = found.len();
-    for seg in searcher.segment_readers() {
-        let Ok(inverted) = seg.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            let Ok(t) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            let df = u64::from(stream.value().doc_freq);
-            match found[start..].iter_mut().find(|(f, _)| f == t) {
-                Some(e) => e.1 += df,
-                None => found.push((t.to_string(), df)),
-            }
+    super::typo::each_term(searcher, field, &automaton, |t, df| {
+        match found[start..].iter_mut().find(|(f, _)| f == t) {
+            Some(e) => e.1 += df,
+            None => found.push((t.to_string(), df)),
         }
-    }
+    });
     found.retain(|(t, _)| related(stem, t, min_chars, extra));
     found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     found.truncate(max);

@@ -77,26 +77,37 @@ pub fn corrections(
         dfa: builder(distance).build_dfa(rest),
     };
     let mut found: HashMap<String, u64> = HashMap::new();
-    for seg in searcher.segment_readers() {
-        let Ok(inverted) = seg.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            let Ok(t) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if t != term {
-                *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
-            }
+    each_term(searcher, field, &automaton, |t, df| {
+        if t != term {
+            *found.entry(t.to_string()).or_default() += df;
         }
-    }
+    });
     let mut all: Vec<(String, u64)> = found.into_iter().collect();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     all.truncate(max);
     all
+}
+
+/// Call `f` with every term of `field` that `automaton` accepts, in every segment, and its
+/// document frequency in that segment (a term in several segments comes once per segment).
+pub fn each_term<A>(searcher: &Searcher, field: Field, automaton: &A, mut f: impl FnMut(&str, u64))
+where
+    A: tantivy_fst::Automaton,
+    A::State: Clone,
+{
+    for seg in searcher.segment_readers() {
+        let Ok(inverted) = seg.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                f(t, u64::from(stream.value().doc_freq));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

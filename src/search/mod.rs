@@ -368,14 +368,11 @@ impl Searcher {
         };
         let top_docs = TopDocs::with_limit(depth).order_by_score();
         // With a deadline, the walk through each segment stops too when time is up.
-        let timed;
-        let query: &dyn Query = match deadline {
-            Some(at) => {
-                timed = DeadlineQuery::new(built.query.box_clone(), at);
-                &timed
-            }
-            None => built.query.as_ref(),
+        let query: Box<dyn Query> = match deadline {
+            Some(at) => Box::new(DeadlineQuery::new(built.query, at)),
+            None => built.query,
         };
+        let query = query.as_ref();
         let (top, total, facets) = if snippets && req.facets.unwrap_or(false) {
             let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
             let (top, total, aggs) = searcher

@@ -66,19 +66,22 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     let existing = index.existing()?;
     let mut report = ImportReport::default();
 
-    // 1. Hash every file, so unchanged ones cost nothing more. Bytes are not kept: the
-    //    changed files are read again in their batch.
+    // 1. Hash every file the index holds already, so unchanged ones cost nothing more.
+    //    Bytes are not kept: the changed files are read again in their batch. A file new
+    //    to the index is read once, in its batch, and hashed there.
     let bar = progress_bar(opts.progress, files.len(), "hashing");
     let hashes: Vec<Option<blake3::Hash>> = files
         .par_iter()
         .map(|c| {
-            let h = m.read.time(|| {
-                read_limited(c, cfg.import.max_file_mb)
-                    .ok()
-                    .map(|b| blake3::hash(&b))
+            let h = existing.contains_key(&*c.rel).then(|| {
+                m.read.time(|| {
+                    read_limited(c, cfg.import.max_file_mb)
+                        .ok()
+                        .map(|b| blake3::hash(&b))
+                })
             });
             bar.inc(1);
-            h
+            h.flatten()
         })
         .collect();
     bar.finish_and_clear();

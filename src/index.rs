@@ -19,6 +19,9 @@ use tantivy::schema::{
 use tantivy::{DateTime, DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 mod merge;
+mod stored;
+
+pub use stored::{HitDoc, Metadata, StoredPage};
 
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
 use crate::clean::CleanPage;
@@ -27,6 +30,11 @@ use crate::decode::Format;
 /// Bump when the schema changes.
 pub const SCHEMA_VERSION: u32 = 5;
 const META_FILE: &str = "hitta.json";
+/// Block size of the document store. A hit decompresses the whole block its page is in;
+/// with the raw page stored, tantivy's 16 KB blocks hold a few pages, so every hit paid for
+/// its neighbours. At 1 KB a block is about one page: keyword queries 0.82 -> 0.65 ms p50,
+/// the index 17% larger (BENCHMARKS.md, "Stored documents").
+const STORE_BLOCK_BYTES: usize = 1024;
 const LOCK_FILE: &str = ".hitta-import.lock";
 
 /// Why the index cannot be opened or written. Messages say what to do.
@@ -99,7 +107,7 @@ pub struct Fields {
     pub raw: Field,
 }
 
-fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let analyzed = |tokenizer: &str, positions: bool| {
         TextOptions::default().set_indexing_options(
@@ -213,7 +221,15 @@ impl HittaIndex {
             }
         }
         let (schema, fields) = schema();
-        let index = Index::create_in_dir(dir, schema).map_err(Self::tantivy_err(dir))?;
+        let settings = tantivy::IndexSettings {
+            docstore_blocksize: STORE_BLOCK_BYTES,
+            ..Default::default()
+        };
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings)
+            .create_in_dir(dir)
+            .map_err(Self::tantivy_err(dir))?;
         let meta = IndexMeta {
             schema_version: SCHEMA_VERSION,
             analyzer_version: ANALYZER_VERSION,
@@ -463,9 +479,6 @@ impl PageWriter {
         doc.add_text(f.hash, hash);
         doc.add_text(f.site, site.to_lowercase());
         doc.add_text(f.title, &page.title);
-        doc.add_text(f.body, &page.text);
-        doc.add_text(f.body_parts, &page.text);
-        doc.add_text(f.body_folded, &page.text);
         let mut obj = BTreeMap::new();
         for (k, v) in &page.metadata {
             doc.add_text(f.meta_text, v);
@@ -494,7 +507,12 @@ impl PageWriter {
         if let Some(d) = page.updated.as_deref().and_then(iso_to_datetime) {
             doc.add_date(f.updated, d);
         }
+        // The stored fields in this order, so a hit reads its fields and stops before the
+        // body and the raw page (see [`HitDoc`]).
         doc.add_text(f.format, format!("{:?}", page.format).to_lowercase());
+        doc.add_text(f.body, &page.text);
+        doc.add_text(f.body_parts, &page.text);
+        doc.add_text(f.body_folded, &page.text);
         doc.add_text(f.raw, raw);
         self.writer
             .add_document(doc)
@@ -531,126 +549,6 @@ impl PageWriter {
                 dir: self.dir.clone(),
                 message: e.to_string(),
             })
-    }
-}
-
-/// Key/value metadata in page order; JSON shows it as an object in that order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Metadata(pub Vec<(String, String)>);
-
-impl Metadata {
-    /// The first value of `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-impl Serialize for Metadata {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-/// Its OpenAPI schema is written by hand because it serialises by hand: an object of
-/// strings (in page order), not the list of pairs the derive would describe.
-impl utoipa::PartialSchema for Metadata {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::Object)
-            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String)))
-            .description(Some(
-                "Key/value metadata of the page, in page order (a key can repeat).",
-            ))
-            .into()
-    }
-}
-
-/// Named `Metadata` in the document's components, so hits and pages share one schema.
-impl utoipa::ToSchema for Metadata {}
-
-impl<'de> Deserialize<'de> for Metadata {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Metadata;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of strings")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> Result<Metadata, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = a.next_entry::<String, String>()? {
-                    out.push((k, v));
-                }
-                Ok(Metadata(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// A page as stored in the index: what `/documents/{id}` returns.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-pub struct StoredPage {
-    /// Identity: path relative to the imported folder.
-    pub id: String,
-    /// Same as `id`, for clients that show a path.
-    pub path: String,
-    /// The site the page belongs to (see [`Fields::site`]).
-    pub site: String,
-    /// Page heading.
-    pub title: String,
-    /// The cleaned text.
-    pub text: String,
-    /// Key/value metadata in page order.
-    pub metadata: Metadata,
-    /// ISO 639-1 language code.
-    pub language: Option<String>,
-    /// Publication date, `YYYY-MM-DD`.
-    pub published: Option<String>,
-    /// Last-update date, `YYYY-MM-DD`.
-    pub updated: Option<String>,
-}
-
-impl StoredPage {
-    fn from_doc(doc: &TantivyDocument, f: &Fields) -> StoredPage {
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let date = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_datetime())
-                .map(datetime_to_iso)
-        };
-        let path = text(f.path).unwrap_or_default();
-        StoredPage {
-            id: path.clone(),
-            path,
-            site: text(f.site).unwrap_or_default(),
-            title: text(f.title).unwrap_or_default(),
-            text: text(f.body).unwrap_or_default(),
-            metadata: Metadata(
-                text(f.metadata_json)
-                    .and_then(|j| serde_json::from_str(&j).ok())
-                    .unwrap_or_default(),
-            ),
-            language: text(f.language),
-            published: date(f.published),
-            updated: date(f.updated),
-        }
     }
 }
 

@@ -18,7 +18,7 @@ use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TokenStream;
-use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{IndexReader, ReloadPolicy, Term};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analyze::{self, AnalyzedToken};
@@ -31,7 +31,7 @@ mod rerank;
 mod typo;
 
 use crate::config::Config;
-use crate::index::{HittaIndex, IndexError, Metadata, StoredPage};
+use crate::index::{HitDoc, HittaIndex, IndexError, Metadata, StoredPage};
 pub use query::{parse, Clause};
 
 /// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.
@@ -416,7 +416,11 @@ impl Searcher {
             if deadline::passed(deadline) {
                 return Err(SearchError::Timeout);
             }
-            let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
+            let doc = if snippets {
+                searcher.doc::<HitDoc<true>>(addr).map_err(internal)?.0
+            } else {
+                searcher.doc::<HitDoc<false>>(addr).map_err(internal)?.0
+            };
             let page = self.index.stored(&doc);
             let snippet = if snippets {
                 make_snippet(&generator, &page.text, self.cfg.search.snippet_chars)
@@ -464,7 +468,7 @@ impl Searcher {
             .map_err(internal)?;
         match top.first() {
             Some((_, addr)) => {
-                let doc: TantivyDocument = searcher.doc(*addr).map_err(internal)?;
+                let doc = searcher.doc::<HitDoc<true>>(*addr).map_err(internal)?.0;
                 Ok(Some(self.index.stored(&doc)))
             }
             None => Ok(None),

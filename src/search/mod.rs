@@ -28,11 +28,13 @@ mod deadline;
 mod morph;
 mod query;
 mod rerank;
+mod stats;
 mod typo;
 
 use crate::config::Config;
 use crate::index::{HitDoc, HittaIndex, IndexError, Metadata, StoredPage};
 pub use query::{parse, Clause};
+use stats::TermStats;
 
 /// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.
 ///
@@ -350,8 +352,8 @@ impl Searcher {
             }
         };
         let searcher = self.reader.searcher();
-        let Some(built) = query::build(&req.q, &self.index.fields, &self.cfg.search, &searcher)
-        else {
+        let stats = TermStats::new(&searcher);
+        let Some(built) = query::build(&req.q, &self.index.fields, &self.cfg.search, &stats) else {
             return Ok(SearchResponse {
                 query: req.q.clone(),
                 total: 0,
@@ -376,14 +378,18 @@ impl Searcher {
         let (top, total, facets) = if snippets && req.facets.unwrap_or(false) {
             let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
             let (top, total, aggs) = searcher
-                .search(query, &Deadline::new((top_docs, Count, aggs), deadline))
+                .search_with_statistics_provider(
+                    query,
+                    &Deadline::new((top_docs, Count, aggs), deadline),
+                    &stats,
+                )
                 .map_err(internal)?;
             (top, total, facets_from(&aggs))
         } else {
             // Alone, the top-k collector lets tantivy prune (block-max WAND); counting
             // the matches walks their doc ids without scoring them.
             let top = searcher
-                .search(query, &Deadline::new(top_docs, deadline))
+                .search_with_statistics_provider(query, &Deadline::new(top_docs, deadline), &stats)
                 .map_err(internal)?;
             let total = query.count(&searcher).map_err(internal)?;
             (top, total, Facets::default())
@@ -393,14 +399,10 @@ impl Searcher {
             return Err(SearchError::Timeout);
         }
         let top = match &built.plan {
-            Some(plan) => rerank::rerank(
-                &searcher,
-                self.index.fields.body,
-                plan,
-                &self.cfg.search,
-                top,
-            )
-            .map_err(internal)?,
+            Some(plan) => {
+                rerank::rerank(&stats, self.index.fields.body, plan, &self.cfg.search, top)
+                    .map_err(internal)?
+            }
             None => top,
         };
         let top: Vec<_> = top.into_iter().skip(offset).take(limit).collect();
@@ -480,7 +482,8 @@ impl Searcher {
     /// client mark the matches in a whole page, e.g. the editor plugin's page view.
     pub fn highlights(&self, text: &str, q: &str) -> Vec<[usize; 2]> {
         let searcher = self.reader.searcher();
-        let Some(built) = query::build(q, &self.index.fields, &self.cfg.search, &searcher) else {
+        let stats = TermStats::new(&searcher);
+        let Some(built) = query::build(q, &self.index.fields, &self.cfg.search, &stats) else {
             return vec![];
         };
         let mut out: Vec<[usize; 2]> = Vec::new();

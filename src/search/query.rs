@@ -15,12 +15,13 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Searcher, Term};
 
+use super::stats::TermStats;
 use super::{morph, typo};
 use crate::analyze::{self, AnalyzedToken};
 use crate::config::SearchConfig;
@@ -316,6 +317,7 @@ struct Builder<'a> {
     f: &'a Fields,
     cfg: &'a SearchConfig,
     searcher: &'a Searcher,
+    stats: &'a TermStats<'a>,
     sv: tantivy::tokenizer::TextAnalyzer,
     folded: tantivy::tokenizer::TextAnalyzer,
     parts: tantivy::tokenizer::TextAnalyzer,
@@ -410,7 +412,7 @@ impl Builder<'_> {
                         self.highlight.entry(rel).or_insert(0.5);
                     }
                 }
-                let df = self.searcher.doc_freq(&body).unwrap_or(0);
+                let df = self.stats.doc_freq(&body).unwrap_or(0);
                 let mut weight_df = df;
                 let letters = text.chars().filter(|c| c.is_alphabetic()).count();
                 if let (Some(d), true) =
@@ -546,11 +548,17 @@ impl Builder<'_> {
 
 /// Build the query for `q`, or `None` when nothing searchable is left (only stop words
 /// or punctuation).
-pub fn build(q: &str, f: &Fields, cfg: &SearchConfig, searcher: &Searcher) -> Option<Built> {
+pub fn build<'a>(
+    q: &str,
+    f: &Fields,
+    cfg: &SearchConfig,
+    stats: &'a TermStats<'a>,
+) -> Option<Built> {
     let mut b = Builder {
         f,
         cfg,
-        searcher,
+        searcher: stats.searcher(),
+        stats,
         sv: analyze::swedish(),
         folded: analyze::swedish_folded(),
         parts: analyze::swedish_parts(),

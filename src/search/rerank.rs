@@ -8,9 +8,10 @@
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Term};
 
 use super::query::{Plan, PlanPhrase};
+use super::stats::TermStats;
 use crate::config::SearchConfig;
 
 /// tantivy's BM25 constants (first phase).
@@ -154,7 +155,7 @@ struct WordHit {
 
 /// Rescore `top` (first-phase scores) with `plan`, best first.
 pub fn rerank(
-    searcher: &Searcher,
+    stats: &TermStats,
     body: Field,
     plan: &Plan,
     cfg: &SearchConfig,
@@ -168,22 +169,23 @@ pub fn rerank(
         .iter()
         .map(|p| {
             let terms: Vec<Term> = p.terms.iter().map(|t| t.1.clone()).collect();
-            Bm25Weight::for_terms(searcher, &terms).map(|w| w.boost_by(p.boost))
+            Bm25Weight::for_terms(stats, &terms).map(|w| w.boost_by(p.boost))
         })
         .collect::<tantivy::Result<_>>()?;
     let clause_weights: Vec<Bm25Weight> = plan
         .clauses
         .iter()
         .map(|(t, boost)| {
-            Bm25Weight::for_terms(searcher, std::slice::from_ref(t)).map(|w| w.boost_by(*boost))
+            Bm25Weight::for_terms(stats, std::slice::from_ref(t)).map(|w| w.boost_by(*boost))
         })
         .collect::<tantivy::Result<_>>()?;
-    let n = searcher.num_docs().max(1);
-    let avg = searcher.total_num_tokens(body)? as f32 / n as f32;
+    let searcher = stats.searcher();
+    let n = stats.num_docs().max(1);
+    let avg = stats.total_num_tokens(body)? as f32 / n as f32;
     let body_idf: Vec<f32> = plan
         .words
         .iter()
-        .map(|w| Ok(super::query::idf(searcher.doc_freq(&w.body)?.min(n), n)))
+        .map(|w| Ok(super::query::idf(stats.doc_freq(&w.body)?.min(n), n)))
         .collect::<tantivy::Result<_>>()?;
     let nw = plan.words.len();
     let window = cfg.coverage_window;

@@ -1,0 +1,68 @@
+//! The index statistics of one search, looked up once.
+//!
+//! A query word's term is looked up in the term dictionary of every segment by the query
+//! builder (its weight), by tantivy's BM25 weights (first phase) and by the second phase's
+//! weights and idf: five dictionary walks per term and segment, ~7% of a question's time
+//! (`Fst::get` in a profile of `hitta bench search`). [`TermStats`] answers the repeats
+//! from a map, and is what the first phase's weights read too
+//! (`Searcher::search_with_statistics_provider`).
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+use tantivy::query::Bm25StatisticsProvider;
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+/// Document frequencies and token totals of one searcher, cached for one search (one
+/// thread: the cache is a `RefCell`).
+pub struct TermStats<'a> {
+    searcher: &'a Searcher,
+    doc_freq: RefCell<FxHashMap<Term, u64>>,
+    tokens: RefCell<FxHashMap<Field, u64>>,
+}
+
+impl<'a> TermStats<'a> {
+    /// Empty caches over `searcher`.
+    pub fn new(searcher: &'a Searcher) -> TermStats<'a> {
+        TermStats {
+            searcher,
+            doc_freq: RefCell::default(),
+            tokens: RefCell::default(),
+        }
+    }
+
+    /// The searcher the statistics are of.
+    pub fn searcher(&self) -> &'a Searcher {
+        self.searcher
+    }
+
+    /// Live documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+}
+
+impl Bm25StatisticsProvider for TermStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&n) = self.tokens.borrow().get(&field) {
+            return Ok(n);
+        }
+        let n = self.searcher.total_num_tokens(field)?;
+        self.tokens.borrow_mut().insert(field, n);
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.doc_freq.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.doc_freq.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}

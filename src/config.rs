@@ -221,7 +221,7 @@ impl Default for SearchConfig {
             proximity_boost: 0.5,
             proximity_slop: 3,
             proximity_window: 1,
-            rerank_depth: 100,
+            rerank_depth: 200,
             secondary_in_second_phase: true,
             coverage_exp: 1.0,
             coverage_window: 20,

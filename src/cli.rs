@@ -112,7 +112,15 @@ pub fn search(cfg: &Config, q: String, limit: Option<usize>, json: bool) -> Resu
         )?;
         return Ok(());
     }
-    writeln!(out, "{} hits ({:.1} ms)", answer.total, answer.took_ms)?;
+    let over = match answer.total_relation {
+        crate::search::TotalRelation::Gte => "over ",
+        crate::search::TotalRelation::Eq => "",
+    };
+    writeln!(
+        out,
+        "{over}{} hits ({:.1} ms)",
+        answer.total, answer.took_ms
+    )?;
     for (i, h) in answer.hits.iter().enumerate() {
         let mut marked = String::new();
         let mut at = 0;

@@ -142,6 +142,9 @@ impl Default for ServerConfig {
 pub struct SearchConfig {
     /// Hits per page when a request does not say.
     pub default_limit: usize,
+    /// Matches counted exactly; past it `total` is a lower bound (`total_relation: gte`),
+    /// like Elasticsearch's `track_total_hits`. 0: always count them all.
+    pub exact_total_up_to: usize,
     /// Weight of a match in the title relative to one in the body. Kept small: the title
     /// is also part of the body, and a boosted short field rewards any common word.
     pub title_boost: f32,
@@ -209,6 +212,7 @@ impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
             default_limit: 10,
+            exact_total_up_to: 1_000,
             title_boost: 0.1,
             metadata_boost: 0.3,
             parts_boost: 0.2,

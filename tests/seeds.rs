@@ -153,6 +153,25 @@ fn cli_search_and_clean_show_the_same_pages() {
     let answer: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
     assert_eq!(hit_paths(&answer)[0], KARLSKOGA);
 
+    // Counting stops at `search.exact_total_up_to`; the total then says "at least".
+    let question = "Hur arbetar kommunen med unga som inte går i gymnasiet?";
+    let total = |bound: Option<&str>| {
+        let mut c = hitta(tmp.path());
+        if let Some(b) = bound {
+            c.env("HITTA_SEARCH_EXACT_TOTAL_UP_TO", b);
+        }
+        c.args(["search", question, "--json", "--index"])
+            .arg(&index);
+        let a: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+        (a["total"].as_u64().unwrap(), a["total_relation"].clone())
+    };
+    let (all, relation) = total(None);
+    assert!(all >= 2, "{all}");
+    assert_eq!(relation, "eq");
+    assert_eq!(total(Some("2")), (2, "gte".into()));
+    assert_eq!(total(Some(&(all + 1).to_string())), (all, "eq".into()));
+    assert_eq!(total(Some("0")), (all, "eq".into()));
+
     let mut c = hitta(tmp.path());
     c.arg("clean").arg("--json").arg(seeds());
     let out = String::from_utf8(ok(c).stdout).unwrap();

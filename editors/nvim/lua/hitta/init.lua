@@ -376,7 +376,8 @@ function M.pick(query)
       return notify(string.format('no hits for %q', query), vim.log.levels.WARN)
     end
     vim.ui.select(resp.hits, {
-      prompt = string.format('hitta: %s (%d of %d)', query, #resp.hits, tonumber(resp.total) or #resp.hits),
+      prompt = string.format('hitta: %s (%d of %s%d)', query, #resp.hits,
+        resp.total_relation == 'gte' and 'over ' or '', tonumber(resp.total) or #resp.hits),
       format_item = view.hit_label,
       kind = 'hitta',
     }, function(hit)

@@ -23,6 +23,9 @@ const NEIGHBOURS_ONLY: &[&str] = &[
 /// Swedish-only function words needed to call a text Swedish without whatlang.
 const MIN_SWEDISH_WORDS: usize = 6;
 
+/// The same, for a text with `ä` or `ö` and no word of the neighbouring languages.
+const MIN_SWEDISH_WORDS_SHORT: usize = 2;
+
 /// ISO 639-1 code of the language of `text`, `None` when the text is too short or the
 /// guess unreliable.
 pub fn detect(text: &str, min_confidence: f64) -> Option<String> {
@@ -37,6 +40,11 @@ pub fn detect(text: &str, min_confidence: f64) -> Option<String> {
     }
     let (swedish, neighbours) = function_words(sample);
     if swedish >= MIN_SWEDISH_WORDS && neighbours * 4 <= swedish {
+        return Some("sv".to_string());
+    }
+    // A short page (a title and a paragraph) has few function words; a couple of
+    // Swedish-only ones, none of the neighbours' and Swedish letters settle it too.
+    if swedish >= MIN_SWEDISH_WORDS_SHORT && neighbours == 0 && has_swedish_letters(sample) {
         return Some("sv".to_string());
     }
     let info = whatlang::detect(sample)?;
@@ -144,6 +152,20 @@ mod tests {
         assert!(super::function_words(nb).1 > super::function_words(nb).0);
         let da = "Det er vigtigt, at børnene går i skole, og at de ikke bliver hjemme. Skolen skal også sørge for, at eleverne får støtte, når de har brug for det.";
         assert_ne!(super::detect(da, 0.3).as_deref(), Some("sv"));
+    }
+
+    #[test]
+    fn a_short_swedish_page_needs_two_function_words_and_swedish_letters() {
+        let short = "Uppdrag att utarbeta ett könsperspektiv i beslutsstödet";
+        assert_eq!(super::function_words(short), (2, 0));
+        assert_eq!(super::detect(short, 0.3).as_deref(), Some("sv"));
+        // Finnish has ä and ö but none of the Swedish function words.
+        let fi = "Hallitus päätti tänään antaa sosiaali- ja terveysministeriölle tehtävän";
+        assert_eq!(super::function_words(fi).0, 0);
+        assert_ne!(super::detect(fi, 0.3).as_deref(), Some("sv"));
+        // German has ä and ö and its own function words.
+        let de = "Die Regierung hat heute beschlossen, dass die Behörde für ältere Menschen und Kinder zuständig ist";
+        assert!(super::function_words(de).1 > 0);
     }
 
     #[test]

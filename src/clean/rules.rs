@@ -27,7 +27,9 @@ pub struct Compiled {
     /// Rules whose lazy DFA would blow up in a set (a bounded repetition such as
     /// `.{0,120}` multiplies the states of every other pattern): run on their own.
     solo: Vec<(usize, Regex)>,
-    pub widget_words: Vec<String>,
+    /// Lower-cased widget words, longest first, by their first byte (a line is matched
+    /// word by word from its start; most lines fail on their first byte).
+    widget_words: Vec<Vec<String>>,
     pub stop_words: HashSet<String>,
     pub metadata_keys: HashSet<String>,
     pub published_keys: HashSet<String>,
@@ -98,6 +100,13 @@ impl Compiled {
         let mut widget_words: Vec<String> =
             cfg.widget_words.iter().map(|s| s.to_lowercase()).collect();
         widget_words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let mut by_first: Vec<Vec<String>> = vec![Vec::new(); 256];
+        for w in widget_words {
+            if let Some(&b) = w.as_bytes().first() {
+                by_first[b as usize].push(w);
+            }
+        }
+        let widget_words = by_first;
         let mut date_keys: Vec<String> = cfg
             .published_keys
             .iter()
@@ -210,8 +219,8 @@ impl Compiled {
             }
             &lower
         };
-        'outer: while !rest.is_empty() {
-            for w in &self.widget_words {
+        'outer: while let Some(&first) = rest.as_bytes().first() {
+            for w in &self.widget_words[first as usize] {
                 if let Some(r) = rest.strip_prefix(w.as_str()) {
                     if r.is_empty() || r.starts_with([' ', '|', '·', ',', '\t']) {
                         rest = r.trim_start_matches([' ', '|', '·', ',', '\t']);

@@ -20,7 +20,8 @@ const B: f32 = 0.75;
 
 /// Postings of `term` in the segment, with positions if `positions`.
 fn postings(
-    seg: &tantivy::SegmentReader,
+    stats: &TermStats,
+    ord: usize,
     term: &Term,
     positions: bool,
 ) -> tantivy::Result<Option<SegmentPostings>> {
@@ -29,9 +30,15 @@ fn postings(
     } else {
         IndexRecordOption::WithFreqs
     };
-    Ok(seg
-        .inverted_index(term.field())?
-        .read_postings(term, option)?)
+    let index = stats
+        .searcher()
+        .segment_reader(ord as u32)
+        .inverted_index(term.field())?;
+    Ok(match stats.term_info(ord, term) {
+        Some(None) => None,
+        Some(Some(info)) => Some(index.read_postings_from_terminfo(&info, option)?),
+        None => index.read_postings(term, option)?,
+    })
 }
 
 /// Whether `p` holds `doc` (postings are only ever moved forwards).
@@ -217,14 +224,14 @@ pub fn rerank(
             .map(|w| {
                 w.variants
                     .iter()
-                    .map(|t| postings(seg, t, window > 0 && t.field() == body))
+                    .map(|t| postings(stats, ord as usize, t, window > 0 && t.field() == body))
                     .collect()
             })
             .collect::<tantivy::Result<_>>()?;
         let mut clauses: Vec<Option<SegmentPostings>> = plan
             .clauses
             .iter()
-            .map(|(t, _)| postings(seg, t, false))
+            .map(|(t, _)| postings(stats, ord as usize, t, false))
             .collect::<tantivy::Result<_>>()?;
         let mut clause_norms: Vec<(Field, tantivy::fieldnorm::FieldNormReader)> = Vec::new();
         for (t, _) in &plan.clauses {
@@ -235,7 +242,12 @@ pub fn rerank(
         let mut phrases: Vec<Vec<Option<SegmentPostings>>> = plan
             .phrases
             .iter()
-            .map(|p| p.terms.iter().map(|t| postings(seg, &t.1, true)).collect())
+            .map(|p| {
+                p.terms
+                    .iter()
+                    .map(|t| postings(stats, ord as usize, &t.1, true))
+                    .collect()
+            })
             .collect::<tantivy::Result<_>>()?;
         for &i in &order[start..end] {
             let doc = top[i].1.doc_id;

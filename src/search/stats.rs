@@ -5,11 +5,13 @@
 //! weights and idf: five dictionary walks per term and segment, ~7% of a question's time
 //! (`Fst::get` in a profile of `hitta bench search`). [`TermStats`] answers the repeats
 //! from a map, and is what the first phase's weights read too
-//! (`Searcher::search_with_statistics_provider`).
+//! (`Searcher::search_with_statistics_provider`). It keeps each segment's `TermInfo` of a
+//! looked-up term, so the second phase opens that term's postings without a second walk.
 
 use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
+use tantivy::postings::TermInfo;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
@@ -19,6 +21,8 @@ use tantivy::{Searcher, Term};
 pub struct TermStats<'a> {
     searcher: &'a Searcher,
     doc_freq: RefCell<FxHashMap<Term, u64>>,
+    /// Per term looked up, its `TermInfo` in each segment (by segment ordinal).
+    infos: RefCell<FxHashMap<Term, Vec<Option<TermInfo>>>>,
     tokens: RefCell<FxHashMap<Field, u64>>,
 }
 
@@ -28,6 +32,7 @@ impl<'a> TermStats<'a> {
         TermStats {
             searcher,
             doc_freq: RefCell::default(),
+            infos: RefCell::default(),
             tokens: RefCell::default(),
         }
     }
@@ -35,6 +40,15 @@ impl<'a> TermStats<'a> {
     /// The searcher the statistics are of.
     pub fn searcher(&self) -> &'a Searcher {
         self.searcher
+    }
+
+    /// The `TermInfo` of `term` in segment `ord` when its document frequency was looked
+    /// up (outer `None`: it was not; inner: the segment lacks it).
+    pub fn term_info(&self, ord: usize, term: &Term) -> Option<Option<TermInfo>> {
+        self.infos
+            .borrow()
+            .get(term)
+            .map(|v| v.get(ord).cloned().flatten())
     }
 
     /// Live documents in the index.
@@ -61,8 +75,16 @@ impl Bm25StatisticsProvider for TermStats<'_> {
         if let Some(&n) = self.doc_freq.borrow().get(term) {
             return Ok(n);
         }
-        let n = self.searcher.doc_freq(term)?;
+        // `Searcher::doc_freq`'s sum, keeping the term infos it walks past.
+        let mut n = 0;
+        let mut infos = Vec::with_capacity(self.searcher.segment_readers().len());
+        for seg in self.searcher.segment_readers() {
+            let info = seg.inverted_index(term.field())?.get_term_info(term)?;
+            n += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+            infos.push(info);
+        }
         self.doc_freq.borrow_mut().insert(term.clone(), n);
+        self.infos.borrow_mut().insert(term.clone(), infos);
         Ok(n)
     }
 }

@@ -18,12 +18,13 @@ use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TokenStream;
-use tantivy::{DocSet, IndexReader, ReloadPolicy, Term};
+use tantivy::{IndexReader, ReloadPolicy, Term};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analyze::{self, AnalyzedToken};
 use deadline::{Deadline, DeadlineQuery};
 
+mod count;
 mod deadline;
 mod morph;
 mod query;
@@ -408,7 +409,7 @@ impl Searcher {
             let top = searcher
                 .search_with_statistics_provider(query, &Deadline::new(top_docs, deadline), &stats)
                 .map_err(internal)?;
-            let total = count_up_to(query, &searcher, self.cfg.search.exact_total_up_to)
+            let total = count::up_to(query, &searcher, self.cfg.search.exact_total_up_to)
                 .map_err(internal)?;
             (top, total, Facets::default())
         };
@@ -601,36 +602,4 @@ fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> S
         offset: 0,
         highlights: vec![],
     }
-}
-
-/// How many live documents `query` matches, counted up to `limit` (0: all). Counting a
-/// question's matches walks a large share of the index (9% of a question's time at
-/// 45,000 pages); a results page needs no more than "over a thousand".
-fn count_up_to(
-    query: &dyn Query,
-    searcher: &tantivy::Searcher,
-    limit: usize,
-) -> tantivy::Result<(usize, TotalRelation)> {
-    if limit == 0 {
-        return Ok((query.count(searcher)?, TotalRelation::Eq));
-    }
-    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-        searcher,
-    ))?;
-    let mut total = 0;
-    for seg in searcher.segment_readers() {
-        let alive = seg.alive_bitset();
-        let mut docs = weight.scorer(seg, 1.0)?;
-        let mut doc = docs.doc();
-        while doc != tantivy::TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                total += 1;
-                if total >= limit {
-                    return Ok((total, TotalRelation::Gte));
-                }
-            }
-            doc = docs.advance();
-        }
-    }
-    Ok((total, TotalRelation::Eq))
 }

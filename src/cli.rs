@@ -250,6 +250,7 @@ pub fn eval_search(
     queries: &std::path::Path,
     qrels: &std::path::Path,
     runs: Option<&std::path::Path>,
+    limit: usize,
     json: bool,
 ) -> Result<(), CliError> {
     let searcher = Searcher::open(&cfg.index.dir, cfg)?;
@@ -261,6 +262,7 @@ pub fn eval_search(
         &searcher,
         queries,
         qrels,
+        limit,
         file.as_mut().map(|f| f as &mut dyn Write),
     )?;
     print_report(&report, json)

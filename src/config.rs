@@ -116,8 +116,8 @@ pub struct ServerConfig {
     /// soon as the index changes.
     pub cache_entries: usize,
     /// Decompressed blocks of stored pages kept per index segment, for fetching hits
-    /// (tantivy's default is 100). Each block holds one or more whole pages, so this is
-    /// most of the server's heap, and it grows with the number of segments.
+    /// (tantivy's default is 100). A block is about one page (1 KB blocks; a larger page
+    /// is a block of its own), several in indexes written with 16 KB blocks.
     pub doc_cache_blocks: usize,
 }
 

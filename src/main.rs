@@ -136,6 +136,9 @@ enum EvalCommand {
         /// Write the rankings as a TREC run file.
         #[arg(long)]
         runs: Option<PathBuf>,
+        /// Hits per query: 100 for Recall@100; 10 scores what a results page shows.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -215,9 +218,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     queries,
                     qrels,
                     runs,
+                    limit,
                     json,
                 },
-        } => hitta::cli::eval_search(&cfg, &queries, &qrels, runs.as_deref(), json)?,
+        } => hitta::cli::eval_search(&cfg, &queries, &qrels, runs.as_deref(), limit, json)?,
         Command::Bench {
             what:
                 BenchCommand::Search {

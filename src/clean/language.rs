@@ -163,9 +163,10 @@ mod tests {
         let fi = "Hallitus päätti tänään antaa sosiaali- ja terveysministeriölle tehtävän";
         assert_eq!(super::function_words(fi).0, 0);
         assert_ne!(super::detect(fi, 0.3).as_deref(), Some("sv"));
-        // German has ä and ö and its own function words.
+        // German has ä and ö, and words of the neighbours' list.
         let de = "Die Regierung hat heute beschlossen, dass die Behörde für ältere Menschen und Kinder zuständig ist";
         assert!(super::function_words(de).1 > 0);
+        assert_ne!(super::detect(de, 0.3).as_deref(), Some("sv"));
     }
 
     #[test]

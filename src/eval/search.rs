@@ -52,6 +52,8 @@ pub struct SearchReport {
     pub sets: BTreeMap<String, Scores>,
     /// Median search time per query, milliseconds.
     pub median_ms: f64,
+    /// Hits asked for per query (R@100 counts only these).
+    pub limit: usize,
 }
 
 impl fmt::Display for SearchReport {
@@ -74,8 +76,8 @@ impl fmt::Display for SearchReport {
         row(f, "all", &self.overall)?;
         writeln!(
             f,
-            "median search time {:.2} ms per query (top 100)",
-            self.median_ms
+            "median search time {:.2} ms per query (top {})",
+            self.median_ms, self.limit
         )
     }
 }
@@ -180,11 +182,14 @@ fn mean(all: &[Scores]) -> Scores {
     }
 }
 
-/// Run every judged query (top 100) and score it; with `runs`, also write a TREC run file.
+/// Run every judged query (the top `limit`, 100 for R@100; 10 scores a results page, whose
+/// second phase still rescores `rerank_depth` candidates) and score it; with `runs`, also
+/// write a TREC run file.
 pub fn run(
     searcher: &Searcher,
     queries: &Path,
     qrels: &Path,
+    limit: usize,
     mut runs: Option<&mut dyn Write>,
 ) -> Result<SearchReport, EvalError> {
     let qrels = read_qrels(qrels)?;
@@ -197,7 +202,7 @@ pub fn run(
         };
         let req = SearchRequest {
             q: text.chars().take(300).collect(),
-            limit: Some(100),
+            limit: Some(limit),
             offset: None,
             facets: None,
         };
@@ -223,6 +228,7 @@ pub fn run(
         overall: mean(&all),
         sets: per_set.iter().map(|(k, v)| (k.clone(), mean(v))).collect(),
         median_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
+        limit,
     })
 }
 

@@ -11,8 +11,7 @@ use std::time::Instant;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{
-    DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TantivyError, Term,
-    COLLECT_BLOCK_BUFFER_LEN, TERMINATED,
+    DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TantivyError, Term, TERMINATED,
 };
 
 /// Documents walked between two looks at the clock (`Instant::now` costs ~20 ns).
@@ -139,43 +138,14 @@ impl Weight for DeadlineWeight {
         self.inner.explain(reader, doc)
     }
 
-    // Counting walks doc ids without scoring them (or reads a term's document frequency):
-    // fast enough to run to its end, and the inner weight knows the shortcuts.
+    // tantivy's `for_each` and `for_each_no_score` walk `self.scorer`, which stops at the
+    // deadline. Counting walks doc ids without scoring them (or reads a term's document
+    // frequency): fast enough to run to its end, and the inner weight knows the shortcuts.
     fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
         if passed(Some(self.at)) {
             return Ok(0);
         }
         self.inner.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            callback(doc, scorer.score());
-            doc = scorer.advance();
-        }
-        Ok(())
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        let mut buffer = [0u32; COLLECT_BLOCK_BUFFER_LEN];
-        loop {
-            let n = scorer.fill_buffer(&mut buffer);
-            callback(&buffer[..n]);
-            if n < buffer.len() {
-                return Ok(());
-            }
-        }
     }
 
     // Delegated, so that block-max WAND keeps skipping; once time is up the callback

@@ -316,7 +316,6 @@ const MAX_PREFIX_TERMS: usize = 50;
 struct Builder<'a> {
     f: &'a Fields,
     cfg: &'a SearchConfig,
-    searcher: &'a Searcher,
     stats: &'a TermStats<'a>,
     sv: tantivy::tokenizer::TextAnalyzer,
     folded: tantivy::tokenizer::TextAnalyzer,
@@ -396,7 +395,7 @@ impl Builder<'_> {
                 // longer or shorter (*omhändertagna* → *omhändertaganden*).
                 if cfg.morph_boost > 0.0 && typos {
                     for (rel, _) in morph::relatives(
-                        self.searcher,
+                        self.stats.searcher(),
                         f.body,
                         &t.term,
                         cfg.morph_min_chars,
@@ -420,7 +419,7 @@ impl Builder<'_> {
                 {
                     if df < cfg.typo_max_doc_freq {
                         for (fix, fix_df) in typo::corrections(
-                            self.searcher,
+                            self.stats.searcher(),
                             f.body,
                             &t.term,
                             d,
@@ -438,7 +437,7 @@ impl Builder<'_> {
                     match plan.words.iter_mut().find(|w| w.body == body) {
                         Some(w) => w.body_clauses += 1,
                         None => {
-                            let n = self.searcher.num_docs();
+                            let n = self.stats.num_docs();
                             plan.words.push(PlanWord {
                                 body,
                                 body_clauses: 1,
@@ -493,7 +492,7 @@ impl Builder<'_> {
 
     fn prefix(&mut self, p: &str) -> Option<Box<dyn Query>> {
         let lower = p.to_lowercase();
-        let terms = prefix_terms(self.searcher, self.f.body, &lower, MAX_PREFIX_TERMS);
+        let terms = prefix_terms(self.stats.searcher(), self.f.body, &lower, MAX_PREFIX_TERMS);
         if terms.is_empty() {
             return None;
         }
@@ -528,7 +527,7 @@ impl Builder<'_> {
             "path" => Some((filter(exact(f.path, value)), true)),
             _ => {
                 let known = self
-                    .searcher
+                    .stats
                     .doc_freq(&Term::from_field_text(f.meta_keys, key))
                     .unwrap_or(0)
                     > 0;
@@ -557,7 +556,6 @@ pub fn build<'a>(
     let mut b = Builder {
         f,
         cfg,
-        searcher: stats.searcher(),
         stats,
         sv: analyze::swedish(),
         folded: analyze::swedish_folded(),

@@ -6,7 +6,8 @@
 //! (`Fst::get` in a profile of `hitta bench search`). [`TermStats`] answers the repeats
 //! from a map, and is what the first phase's weights read too
 //! (`Searcher::search_with_statistics_provider`). It keeps each segment's `TermInfo` of a
-//! looked-up term, so the second phase opens that term's postings without a second walk.
+//! looked-up term (the document frequency is their sum), so the second phase opens that
+//! term's postings without a second walk.
 
 use std::cell::RefCell;
 
@@ -16,11 +17,10 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-/// Document frequencies and token totals of one searcher, cached for one search (one
-/// thread: the cache is a `RefCell`).
+/// Term infos and token totals of one searcher, cached for one search (one thread: the
+/// cache is a `RefCell`).
 pub struct TermStats<'a> {
     searcher: &'a Searcher,
-    doc_freq: RefCell<FxHashMap<Term, u64>>,
     /// Per term looked up, its `TermInfo` in each segment (by segment ordinal).
     infos: RefCell<FxHashMap<Term, Vec<Option<TermInfo>>>>,
     tokens: RefCell<FxHashMap<Field, u64>>,
@@ -31,7 +31,6 @@ impl<'a> TermStats<'a> {
     pub fn new(searcher: &'a Searcher) -> TermStats<'a> {
         TermStats {
             searcher,
-            doc_freq: RefCell::default(),
             infos: RefCell::default(),
             tokens: RefCell::default(),
         }
@@ -72,18 +71,20 @@ impl Bm25StatisticsProvider for TermStats<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(&n) = self.doc_freq.borrow().get(term) {
-            return Ok(n);
+        let sum = |infos: &[Option<TermInfo>]| {
+            infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum()
+        };
+        if let Some(infos) = self.infos.borrow().get(term) {
+            return Ok(sum(infos));
         }
-        // `Searcher::doc_freq`'s sum, keeping the term infos it walks past.
-        let mut n = 0;
-        let mut infos = Vec::with_capacity(self.searcher.segment_readers().len());
-        for seg in self.searcher.segment_readers() {
-            let info = seg.inverted_index(term.field())?.get_term_info(term)?;
-            n += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
-            infos.push(info);
-        }
-        self.doc_freq.borrow_mut().insert(term.clone(), n);
+        // What `Searcher::doc_freq` sums, keeping the term infos it walks past.
+        let infos = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| Ok(seg.inverted_index(term.field())?.get_term_info(term)?))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let n = sum(&infos);
         self.infos.borrow_mut().insert(term.clone(), infos);
         Ok(n)
     }

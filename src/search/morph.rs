@@ -84,12 +84,16 @@ pub fn relatives(
         extra,
     };
     let start = found.len();
-    super::typo::each_term(searcher, field, &automaton, |t, df| {
-        match found[start..].iter_mut().find(|(f, _)| f == t) {
+    super::typo::each_term(
+        searcher,
+        field,
+        stem.as_bytes(),
+        &automaton,
+        |t, df| match found[start..].iter_mut().find(|(f, _)| f == t) {
             Some(e) => e.1 += df,
             None => found.push((t.to_string(), df)),
-        }
-    });
+        },
+    );
     found.retain(|(t, _)| related(stem, t, min_chars, extra));
     found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     found.truncate(max);

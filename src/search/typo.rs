@@ -77,7 +77,7 @@ pub fn corrections(
         dfa: builder(distance).build_dfa(rest),
     };
     let mut found: HashMap<String, u64> = HashMap::new();
-    each_term(searcher, field, &automaton, |t, df| {
+    each_term(searcher, field, prefix.as_bytes(), &automaton, |t, df| {
         if t != term {
             *found.entry(t.to_string()).or_default() += df;
         }
@@ -88,18 +88,33 @@ pub fn corrections(
     all
 }
 
-/// Call `f` with every term of `field` that `automaton` accepts, in every segment, and its
-/// document frequency in that segment (a term in several segments comes once per segment).
-pub fn each_term<A>(searcher: &Searcher, field: Field, automaton: &A, mut f: impl FnMut(&str, u64))
-where
+/// Call `f` with every term of `field` that starts with `prefix` and that `automaton`
+/// accepts, in every segment, and its document frequency in that segment (a term in
+/// several segments comes once per segment).
+///
+/// The stream is bounded to the prefix's range of the dictionary: unbounded, the automaton
+/// is fed every transition of every node on the way down to the prefix, which was the larger
+/// part of looking up a word's relatives (5% of a keyword query's profile).
+pub fn each_term<A>(
+    searcher: &Searcher,
+    field: Field,
+    prefix: &[u8],
+    automaton: &A,
+    mut f: impl FnMut(&str, u64),
+) where
     A: tantivy_fst::Automaton,
     A::State: Clone,
 {
+    let end = successor(prefix);
     for seg in searcher.segment_readers() {
         let Ok(inverted) = seg.inverted_index(field) else {
             continue;
         };
-        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+        let mut builder = inverted.terms().search(automaton).ge(prefix);
+        if let Some(end) = &end {
+            builder = builder.lt(end);
+        }
+        let Ok(mut stream) = builder.into_stream() else {
             continue;
         };
         while stream.advance() {
@@ -110,10 +125,32 @@ where
     }
 }
 
+/// The first byte string after every string that starts with `prefix`, if there is one.
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tantivy_fst::{IntoStreamer, Map, Streamer};
+
+    #[test]
+    fn the_successor_of_a_prefix_bounds_every_word_that_starts_with_it() {
+        assert_eq!(successor(b"skol").as_deref(), Some(&b"skom"[..]));
+        assert_eq!(successor(b"a\xff").as_deref(), Some(&b"b"[..]));
+        assert_eq!(successor(b"\xff\xff"), None);
+        assert_eq!(successor(b""), None);
+        let end = successor("skolå".as_bytes()).unwrap();
+        assert!("skolåtta".as_bytes() < end.as_slice() && "skolö".as_bytes() > end.as_slice());
+    }
 
     fn matches(words: &[&str], term: &str, distance: u8, prefix_chars: usize) -> Vec<String> {
         let mut sorted = words.to_vec();

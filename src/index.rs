@@ -347,6 +347,7 @@ impl HittaIndex {
             writer,
             fields: self.fields,
             dir: self.dir.clone(),
+            merge_max_docs,
         })
     }
 
@@ -454,6 +455,7 @@ pub struct PageWriter {
     writer: IndexWriter,
     fields: Fields,
     dir: PathBuf,
+    merge_max_docs: usize,
 }
 
 impl PageWriter {
@@ -540,15 +542,34 @@ impl PageWriter {
             })
     }
 
-    /// Commit and wait for background merges, so the process can exit cleanly.
+    /// Commit, wait for background merges, then merge what the import left in small
+    /// segments ([`merge::compaction`]), so the process can exit cleanly and queries visit
+    /// few segments. Every merge is atomic: an interrupted one leaves the segments as they were.
     pub fn finish(mut self) -> Result<(), IndexError> {
         self.commit()?;
-        self.writer
-            .wait_merging_threads()
-            .map_err(|e| IndexError::Tantivy {
-                dir: self.dir.clone(),
-                message: e.to_string(),
-            })
+        let index = self.writer.index().clone();
+        let err = |e: tantivy::TantivyError| IndexError::Tantivy {
+            dir: self.dir.clone(),
+            message: e.to_string(),
+        };
+        self.writer.wait_merging_threads().map_err(err)?;
+        let segments: Vec<(tantivy::index::SegmentId, usize)> = index
+            .searchable_segment_metas()
+            .map_err(err)?
+            .iter()
+            .map(|m| (m.id(), m.num_docs() as usize))
+            .collect();
+        let runs = merge::compaction(&segments, self.merge_max_docs);
+        if runs.is_empty() {
+            return Ok(());
+        }
+        // The smallest writer tantivy allows: a merge does not use the indexing buffer.
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).map_err(err)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for run in runs {
+            writer.merge(&run).wait().map_err(err)?;
+        }
+        writer.wait_merging_threads().map_err(err)
     }
 }
 

@@ -466,6 +466,29 @@ fn a_batched_import_learns_as_batches_arrive_and_reports_cpu_per_stage() {
     }
 }
 
+/// Commits every two pages leave one small segment or more per commit; the import merges
+/// them before it ends, so queries visit one segment, and the pages are all there.
+#[test]
+fn an_import_ends_with_its_small_segments_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let mut c = hitta(tmp.path());
+    c.env("HITTA_IMPORT_COMMIT_EVERY", "2")
+        .args(["import", "--json", "--index"])
+        .arg(&index)
+        .arg(seeds());
+    let r: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+    assert_eq!(r["imported"], 5, "{r}");
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+    let segments = meta["segments"].as_array().unwrap();
+    assert_eq!(segments.len(), 1, "{meta}");
+    assert_eq!(segments[0]["max_doc"], 5, "{meta}");
+    assert_eq!(r["documents"], 5, "{r}");
+    let server = Server::start(&index);
+    assert!(!hit_paths(&server.search("kommun")).is_empty());
+}
+
 /// A file the importing user may not read is skipped with the system's reason, and the
 /// rest is imported (exit 0). Root reads every file, so as root the import runs as the
 /// `nobody` user (setpriv, from util-linux).

@@ -237,13 +237,21 @@ impl<T: TokenStream> DecompounderStream<T> {
     /// Queue the parts of the tail's current word (none if it is no compound).
     fn split_current(&mut self) {
         let token = self.tail.token();
+        // Too short for two parts (bytes >= chars): half of all words, no cache lookup.
+        if token.text.len() < 2 * MIN_PART {
+            return;
+        }
         let pending = &mut self.pending;
         SPLITS.with_borrow_mut(|cache| {
             let push = |pending: &mut Vec<Token>, parts: &Option<Vec<String>>| {
                 for part in parts.iter().flatten().rev() {
+                    // Not `..token.clone()`: that would copy the word's text only to drop it.
                     pending.push(Token {
                         text: part.clone(),
-                        ..token.clone()
+                        offset_from: token.offset_from,
+                        offset_to: token.offset_to,
+                        position: token.position,
+                        position_length: token.position_length,
                     });
                 }
             };

@@ -200,10 +200,18 @@ pub struct SearchConfig {
     /// that its stem extends or that extends it by a few letters (*omhändertagn* ↔
     /// *omhändertag*), scored by the second phase. 0 turns them off.
     pub morph_boost: f32,
-    /// Shortest stem (in characters) that relatives are looked for, or found as.
+    /// Shortest stem (in characters) that relatives are looked for, or found as (both
+    /// kinds: inflectional and derivational).
     pub morph_min_chars: usize,
     /// Most characters a relative may add to the stem or take from it.
     pub morph_extra_chars: usize,
+    /// Weight of a match on a derivational relative of a query word in the Latin-derived
+    /// *-era* verb family (*vaccinering* → *vaccin*, *vacciner*, *vaccination*), scored by
+    /// the second phase. 0: not scored (0.1–0.5 lowered SweFAQ).
+    pub derived_boost: f32,
+    /// Derivational relatives count as finding the query word in the second phase's
+    /// coverage (a page about *vaccination* covers a question about *vaccinering*).
+    pub derived_coverage: bool,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
 }
@@ -235,6 +243,8 @@ impl Default for SearchConfig {
             morph_boost: 0.3,
             morph_min_chars: 6,
             morph_extra_chars: 2,
+            derived_boost: 0.0,
+            derived_coverage: true,
             snippet_chars: 200,
         }
     }

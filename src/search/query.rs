@@ -2,8 +2,8 @@
 //!
 //! Free text: every word becomes a SHOULD group over the fields, each with its weight —
 //! the stemmed word in body, title and metadata, the same stem among compound parts,
-//! its folded form, its inflectional relatives (stems a letter or two longer or shorter)
-//! and, when the word is rare in the index, its typo corrections — so whole words rank
+//! its folded form, its inflectional relatives (stems a letter or two longer or shorter),
+//! its derivational relatives (*vaccinering*, *vaccination*; for coverage) and, when the word is rare in the index, its typo corrections — so whole words rank
 //! over parts, folded forms, relatives and corrections. Syntax for power users:
 //! `"phrase"`, `-word`, `skol*`, `title:word`, `site:host`, `lang:sv`,
 //! `published:>=2023-01-01` (also `>`, `<`, `<=`, a year or a month), and metadata
@@ -409,6 +409,31 @@ impl Builder<'_> {
                         }
                         variants.push(Term::from_field_text(f.body, &rel));
                         self.highlight.entry(rel).or_insert(0.5);
+                    }
+                }
+                // Derivational relatives in the -era verb family, which the stemmer and
+                // the relatives above leave apart (*vaccinering* → *vaccin*, *vacciner*,
+                // *vaccination*): exact lookups of the few forms of the word's base. By
+                // default they count only in coverage (a page about *vaccination* holds
+                // the word of a question about *vaccinering*); scored as matches too they
+                // lowered SweFAQ (QUALITY.md).
+                if (cfg.derived_boost > 0.0 || cfg.derived_coverage) && typos {
+                    for form in morph::derived_forms(&t.term, cfg.morph_min_chars) {
+                        let rel = Term::from_field_text(f.body, &form);
+                        if variants.contains(&rel) || self.stats.doc_freq(&rel).unwrap_or(0) == 0 {
+                            continue;
+                        }
+                        if cfg.derived_boost > 0.0 {
+                            if self.plan.is_some() {
+                                self.second(f.body, &form, cfg.derived_boost);
+                            } else {
+                                group.push(term(f.body, &form, cfg.derived_boost));
+                            }
+                        }
+                        if cfg.derived_coverage {
+                            variants.push(rel);
+                        }
+                        self.highlight.entry(form).or_insert(0.3);
                     }
                 }
                 let df = self.stats.doc_freq(&body).unwrap_or(0);

@@ -3,9 +3,10 @@
 //! Free text: every word becomes a SHOULD group over the fields, each with its weight —
 //! the stemmed word in body, title and metadata, the same stem among compound parts,
 //! its folded form, its inflectional relatives (stems a letter or two longer or shorter),
-//! its derivational relatives (*vaccinering*, *vaccination*; for coverage) and, when the word is rare in the index, its typo corrections — so whole words rank
-//! over parts, folded forms, relatives and corrections. Syntax for power users:
-//! `"phrase"`, `-word`, `skol*`, `title:word`, `site:host`, `lang:sv`,
+//! its derivational relatives (*vaccinering*, *vaccination*; for coverage) and, when the
+//! word is rare in the index, its typo corrections — so whole words rank over parts,
+//! folded forms, relatives and corrections. Syntax for power users: `"phrase"`, `-word`,
+//! `skol*`, `title:word`, `site:host`, `lang:sv`,
 //! `published:>=2023-01-01` (also `>`, `<`, `<=`, a year or a month), and metadata
 //! filters `key:value` / `key:"two words"` for keys that pages have. Fielded clauses
 //! and filters are required. Anything that does not parse is read as words: a query

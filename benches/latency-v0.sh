@@ -16,7 +16,7 @@ rm -rf "$WORK/dev-index"
 "$HITTA" import --index "$WORK/dev-index" "$DEV" > /dev/null
 v0=(HITTA_SEARCH_PARTS_BOOST=0 HITTA_SEARCH_QUERY_PARTS_BOOST=0 HITTA_SEARCH_FOLDED_BOOST=0
     HITTA_SEARCH_TYPO_MAX_DOC_FREQ=0 HITTA_SEARCH_PROXIMITY_BOOST=0 HITTA_SEARCH_COVERAGE_EXP=0
-    HITTA_SEARCH_RERANK_DEPTH=0 HITTA_SEARCH_MORPH_BOOST=0)
+    HITTA_SEARCH_RERANK_DEPTH=0 HITTA_SEARCH_MORPH_BOOST=0 HITTA_SEARCH_DERIVED_COVERAGE=false)
 run() { env "$@" "$HITTA" eval search --json --index "$WORK/dev-index" --queries "$DEV/queries.tsv" --qrels "$DEV/qrels.tsv"; }
 : > "$WORK/latency.tsv"
 for i in $(seq "$RUNS"); do

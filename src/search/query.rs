@@ -418,7 +418,9 @@ impl Builder<'_> {
                 // default they count only in coverage (a page about *vaccination* holds
                 // the word of a question about *vaccinering*); scored as matches too they
                 // lowered SweFAQ (QUALITY.md).
-                if (cfg.derived_boost > 0.0 || cfg.derived_coverage) && typos {
+                // Coverage is the second phase's: without one, the lookups would be wasted.
+                let covered = cfg.derived_coverage && self.plan.is_some();
+                if (cfg.derived_boost > 0.0 || covered) && typos {
                     for form in morph::derived_forms(&t.term, cfg.morph_min_chars) {
                         let rel = Term::from_field_text(f.body, &form);
                         if variants.contains(&rel) || self.stats.doc_freq(&rel).unwrap_or(0) == 0 {
@@ -431,7 +433,7 @@ impl Builder<'_> {
                                 group.push(term(f.body, &form, cfg.derived_boost));
                             }
                         }
-                        if cfg.derived_coverage {
+                        if covered {
                             variants.push(rel);
                         }
                         self.highlight.entry(form).or_insert(0.3);

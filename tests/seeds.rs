@@ -112,7 +112,7 @@ fn seeds_are_cleaned_searched_and_highlighted() {
     // The whole page with the query's matches marked, for the editor's page view.
     let (status, doc) = server.get(&format!(
         "/documents/{}?q=skolfr%C3%A5nvaron",
-        encode(&say_it[0])
+        encode(say_it[0])
     ));
     assert_eq!(status, 200);
     let text = doc["text"].as_str().unwrap();

@@ -132,8 +132,8 @@ pub fn analyze(
     let forced: Vec<bool> = infos.iter().map(|f| f.force_meta).collect();
     let items = find_items(&lines, &blocked, &forced, c, cfg.max_key_words);
     for it in &items {
-        for j in it.first..=it.last {
-            infos[j].meta = true;
+        for info in &mut infos[it.first..=it.last] {
+            info.meta = true;
         }
     }
 
@@ -253,12 +253,12 @@ pub fn analyze(
         .collect();
     let (mut best, mut best_range) = (0.0f32, None);
     let (mut cur, mut cur_start) = (0.0f32, 0);
-    for i in 0..n {
+    for (i, &s) in score.iter().enumerate() {
         if cur <= 0.0 {
             cur = 0.0;
             cur_start = i;
         }
-        cur += score[i];
+        cur += s;
         if cur > best {
             best = cur;
             best_range = Some((cur_start, i));

@@ -137,7 +137,7 @@ pub fn split_glued_breadcrumb(text: &str) -> Option<Vec<String>> {
         t.strip_prefix(h)
             .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_uppercase()))
     });
-    if cuts.len() < 2 && !(starts_home && !cuts.is_empty()) {
+    if cuts.len() < 2 && (!starts_home || cuts.is_empty()) {
         return None;
     }
     let mut segs = Vec::new();

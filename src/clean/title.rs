@@ -147,14 +147,13 @@ pub fn choose(
         if adjacent_meta {
             let up = (c.saturating_sub(3)..c).rev().find(|&j| !infos[j].blank);
             if let Some(u) = up {
-                if u + 1 < c || infos[u + 1].blank || u + 1 == c {
-                    if heading_shaped(&infos[u], max_words)
-                        && !infos[u].repeated
-                        && infos[u].glued_crumb.is_none()
-                        && infos[u].shape.words > infos[c].shape.words
-                    {
-                        candidate = Some(u);
-                    }
+                if (u + 1 < c || infos[u + 1].blank || u + 1 == c)
+                    && heading_shaped(&infos[u], max_words)
+                    && !infos[u].repeated
+                    && infos[u].glued_crumb.is_none()
+                    && infos[u].shape.words > infos[c].shape.words
+                {
+                    candidate = Some(u);
                 }
             }
         }

@@ -65,13 +65,14 @@ pub(super) fn gather_meta(
                 .collect();
             *title_tag = nonempty(&t);
         }
-        "link" if meta.url.is_none() => {
-            if el.attr("rel").is_some_and(|r| {
-                r.split_ascii_whitespace()
-                    .any(|r| r.eq_ignore_ascii_case("canonical"))
-            }) {
-                meta.url = el.attr("href").and_then(nonempty);
-            }
+        "link"
+            if meta.url.is_none()
+                && el.attr("rel").is_some_and(|r| {
+                    r.split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                }) =>
+        {
+            meta.url = el.attr("href").and_then(nonempty);
         }
         "time" if time_date.is_none() => *time_date = el.attr("datetime").and_then(iso_date),
         "meta" => {
@@ -100,10 +101,10 @@ pub(super) fn gather_meta(
                 | "datepublished"
                 | "pubdate"
                 | "publish_date"
-                | "publication_date" => {
-                    if meta.published.is_none() {
-                        meta.published = iso_date(content);
-                    }
+                | "publication_date"
+                    if meta.published.is_none() =>
+                {
+                    meta.published = iso_date(content);
                 }
                 "article:modified_time"
                 | "og:updated_time"
@@ -111,10 +112,10 @@ pub(super) fn gather_meta(
                 | "dc.date.modified"
                 | "datemodified"
                 | "last-modified"
-                | "lastmod" => {
-                    if meta.updated.is_none() {
-                        meta.updated = iso_date(content);
-                    }
+                | "lastmod"
+                    if meta.updated.is_none() =>
+                {
+                    meta.updated = iso_date(content);
                 }
                 _ => {}
             }

@@ -304,7 +304,7 @@ fn prefix_terms(searcher: &Searcher, field: Field, prefix: &str, max: usize) -> 
         }
     }
     let mut all: Vec<(String, u64)> = found.into_iter().collect();
-    all.sort_by(|a, b| b.1.cmp(&a.1));
+    all.sort_by_key(|b| std::cmp::Reverse(b.1));
     all.into_iter().take(max).map(|(t, _)| t).collect()
 }
 
@@ -496,7 +496,7 @@ impl Builder<'_> {
                     }),
                     _ => group.push(phrase(f.body, many, 1.0)),
                 }
-                for t in many.to_vec() {
+                for t in many {
                     let q = self.words(&text[t.start..t.end], typos, false);
                     group.extend(q);
                 }

@@ -53,7 +53,8 @@ pub struct IndexConfig {
     /// Memory budget of the index writer, in MB (tantivy's minimum is 15 MB per thread).
     pub writer_memory_mb: usize,
     /// Segments are merged until they hold this many documents, and no further: merging
-    /// a whole large index at once would need the memory and disk of it all.
+    /// a whole large index at once would need the memory and disk of it all. An import ends
+    /// by merging its last commits' small segments within this cap.
     pub merge_max_docs: usize,
 }
 

@@ -56,6 +56,9 @@ pub struct IndexConfig {
     /// a whole large index at once would need the memory and disk of it all. An import ends
     /// by merging its last commits' small segments within this cap.
     pub merge_max_docs: usize,
+    /// Whether an import ends with that merge ([`crate::index::PageWriter::finish`]): queries
+    /// pay per segment, the merge costs the import time once.
+    pub compact_after_import: bool,
 }
 
 impl Default for IndexConfig {
@@ -64,6 +67,7 @@ impl Default for IndexConfig {
             dir: PathBuf::from("index"),
             writer_memory_mb: 128,
             merge_max_docs: 100_000,
+            compact_after_import: true,
         }
     }
 }

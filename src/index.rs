@@ -542,10 +542,11 @@ impl PageWriter {
             })
     }
 
-    /// Commit, wait for background merges, then merge what the import left in small
-    /// segments ([`merge::compaction`]), so the process can exit cleanly and queries visit
-    /// few segments. Every merge is atomic: an interrupted one leaves the segments as they were.
-    pub fn finish(mut self) -> Result<(), IndexError> {
+    /// Commit, wait for background merges, then, if `compact`, merge what the import left
+    /// in small segments ([`merge::compaction`]), so the process can exit cleanly and queries
+    /// visit few segments. Every merge is atomic: an interrupted one leaves the segments as
+    /// they were.
+    pub fn finish(mut self, compact: bool) -> Result<(), IndexError> {
         self.commit()?;
         let index = self.writer.index().clone();
         let err = |e: tantivy::TantivyError| IndexError::Tantivy {
@@ -560,7 +561,7 @@ impl PageWriter {
             .map(|m| (m.id(), m.num_docs() as usize))
             .collect();
         let runs = merge::compaction(&segments, self.merge_max_docs);
-        if runs.is_empty() {
+        if !compact || runs.is_empty() {
             return Ok(());
         }
         // The smallest writer tantivy allows: a merge does not use the indexing buffer.

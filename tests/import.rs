@@ -471,20 +471,27 @@ fn a_batched_import_learns_as_batches_arrive_and_reports_cpu_per_stage() {
 #[test]
 fn an_import_ends_with_its_small_segments_merged() {
     let tmp = tempfile::tempdir().unwrap();
-    let index = tmp.path().join("index");
-    let mut c = hitta(tmp.path());
-    c.env("HITTA_IMPORT_COMMIT_EVERY", "2")
-        .args(["import", "--json", "--index"])
-        .arg(&index)
-        .arg(seeds());
-    let r: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
-    assert_eq!(r["imported"], 5, "{r}");
-    let meta: Value =
-        serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
-    let segments = meta["segments"].as_array().unwrap();
-    assert_eq!(segments.len(), 1, "{meta}");
-    assert_eq!(segments[0]["max_doc"], 5, "{meta}");
-    assert_eq!(r["documents"], 5, "{r}");
+    let import_into = |name: &str, compact: &str| -> (std::path::PathBuf, Vec<Value>) {
+        let index = tmp.path().join(name);
+        let mut c = hitta(tmp.path());
+        c.env("HITTA_IMPORT_COMMIT_EVERY", "2")
+            .env("HITTA_INDEX_COMPACT_AFTER_IMPORT", compact)
+            .args(["import", "--json", "--index"])
+            .arg(&index)
+            .arg(seeds());
+        let r: Value = serde_json::from_slice(&ok(c).stdout).unwrap();
+        assert_eq!(r["imported"], 5, "{r}");
+        assert_eq!(r["documents"], 5, "{r}");
+        let meta: Value =
+            serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+        (index, meta["segments"].as_array().unwrap().clone())
+    };
+    // Without the final merge, three commits leave a segment or more each.
+    let (_, kept) = import_into("uncompacted", "false");
+    assert!(kept.len() >= 3, "{kept:?}");
+    let (index, segments) = import_into("index", "true");
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    assert_eq!(segments[0]["max_doc"], 5, "{segments:?}");
     let server = Server::start(&index);
     assert!(!hit_paths(&server.search("kommun")).is_empty());
 }

@@ -415,9 +415,10 @@ fn with_writer(
 ) -> Result<(), IndexError> {
     let writer = index.writer(cfg.index.writer_memory_mb, cfg.index.merge_max_docs)?;
     let commit_every = cfg.import.commit_every.max(1);
+    let compact = cfg.index.compact_after_import;
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel(0);
-        let handle = s.spawn(move || write_all(writer, rx, commit_every));
+        let handle = s.spawn(move || write_all(writer, rx, commit_every, compact));
         produce(&tx);
         drop(tx);
         handle
@@ -430,6 +431,7 @@ fn write_all(
     mut writer: PageWriter,
     rx: Receiver<Vec<Op>>,
     commit_every: usize,
+    compact: bool,
 ) -> Result<(), IndexError> {
     let mut since_commit = 0;
     for ops in rx {
@@ -447,7 +449,7 @@ fn write_all(
             }
         }
     }
-    writer.finish()
+    writer.finish(compact)
 }
 
 fn hash(bytes: &[u8]) -> String {

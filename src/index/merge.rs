@@ -75,8 +75,8 @@ const MAX_REWRITE: usize = 10;
 /// cost: every query pays per segment (each term looked up, each dictionary walked for
 /// typos and relatives, each block-max WAND set up once per segment), and an import ends
 /// with small segments of its last commit beside the merged ones (45,000 pages: 40,000 +
-/// 2,302 + 2,279 documents; the same index as one segment answers keyword queries 27%,
-/// questions 22% and typo queries 42% faster, `benches/http.sh`'s queries in-process).
+/// 2,302 + 2,279 documents; as one segment it answers keyword queries in 0.78×, questions in
+/// 0.85× and typo queries in 0.72× the time: BENCHMARKS.md, "Session 6").
 ///
 /// Segments (`(id, documents)`) are packed smallest first into runs of at most `max_docs`
 /// documents. A run whose largest segment would be rewritten for comparatively few new

@@ -33,7 +33,7 @@ pub const SWEDISH_FOLDED: &str = "sv_folded";
 pub const RAW_LOWER: &str = "raw_lower";
 
 /// Bump whenever an analyzer changes the terms it makes.
-pub const ANALYZER_VERSION: u32 = 5;
+pub const ANALYZER_VERSION: u32 = 6;
 
 /// Snowball's Swedish stop words, built once: the filter holds them behind an `Arc`, so a
 /// clone is cheap, while building the set anew cost every query four analyzers' worth of

@@ -5,6 +5,7 @@
 #
 #   benches/ab-search.sh ROUNDS BIN:INDEX [BIN:INDEX...]
 #   e.g. benches/ab-search.sh 3 /tmp/hitta-old:/tmp/idx /tmp/hitta-new:/tmp/idx
+#   ARGS=--snippets benches/ab-search.sh 3 ...   # extra arguments for `hitta bench search`
 #
 # Query sets from benches/make_queries.py in $QUERIES (default /tmp/hitta-bench/queries).
 set -euo pipefail
@@ -14,7 +15,8 @@ OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
 for _ in $(seq "$ROUNDS"); do
   for conf in "$@"; do
-    "${conf%%:*}" bench search --repeat 3 --index "${conf#*:}" \
+    # shellcheck disable=SC2086 # ARGS is a list of arguments
+    "${conf%%:*}" bench search --repeat 3 --index "${conf#*:}" ${ARGS:-} \
       "$QUERIES/keywords.tsv" "$QUERIES/typos.tsv" "$QUERIES/questions.tsv" 2>&1 \
       | awk -v c="$conf" '/p50/ {for (k = 1; k <= NF; k++) if ($k == "p50") print c, $1, $(k + 1)}' >> "$OUT"
   done

@@ -102,16 +102,18 @@ fn intersect(left: &mut Vec<u32>, right: &[u32], slop: u32) -> usize {
 }
 
 /// The largest weight of distinct query words found within `window` positions of each
-/// other, `events` being `(position, word)` and `weights` the words' weights.
+/// other, `events` being `(position, word)` and `weights` the words' weights, and the
+/// position of the first word of that passage (where the snippet goes).
 fn best_window(
     events: &mut [(u32, usize)],
     window: u32,
     weights: &[f32],
     counts: &mut [u32],
-) -> f32 {
+) -> (f32, Option<u32>) {
     events.sort_unstable();
     counts.iter_mut().for_each(|c| *c = 0);
     let (mut best, mut cur, mut lo) = (0.0f32, 0.0f32, 0);
+    let mut at = None;
     for hi in 0..events.len() {
         let (pos, w) = events[hi];
         while pos - events[lo].0 >= window {
@@ -126,9 +128,12 @@ fn best_window(
             cur += weights[w];
         }
         counts[w] += 1;
-        best = best.max(cur);
+        if cur > best {
+            best = cur;
+            at = Some(events[lo].0);
+        }
     }
-    best
+    (best, at)
 }
 
 /// BM25 of a term frequency with the given constants.
@@ -160,6 +165,18 @@ struct WordHit {
     tf: u32,
 }
 
+/// A candidate as the second phase leaves it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranked {
+    /// The final score.
+    pub score: Score,
+    /// The page.
+    pub addr: DocAddress,
+    /// Body position of the first query word of the passage that holds the most of them
+    /// (`coverage_window`), so the snippet is cut there without reading the whole page.
+    pub passage: Option<u32>,
+}
+
 /// Rescore `top` (first-phase scores) with `plan`, best first.
 pub fn rerank(
     stats: &TermStats,
@@ -167,9 +184,9 @@ pub fn rerank(
     plan: &Plan,
     cfg: &SearchConfig,
     top: Vec<(Score, DocAddress)>,
-) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+) -> tantivy::Result<Vec<Ranked>> {
     if top.is_empty() {
-        return Ok(top);
+        return Ok(Vec::new());
     }
     let phrase_weights: Vec<Bm25Weight> = plan
         .phrases
@@ -311,6 +328,7 @@ pub fn rerank(
         || (cfg.bm25_b - B).abs() > 1e-6
         || cfg.local_idf_body > 0.0;
     let mut counts: Vec<u32> = vec![0; nw];
+    let mut passages: Vec<Option<u32>> = vec![None; top.len()];
     for (i, s) in scores.iter_mut().enumerate() {
         let word_hits = &hits[i * nw..(i + 1) * nw];
         let norm = norms_of[i];
@@ -341,18 +359,26 @@ pub fn rerank(
             }
             if window > 0 {
                 let (from, to) = spans[i];
-                covered = unplaced
-                    + best_window(&mut events[from..to], window, &cover_weights, &mut counts);
+                let (placed, at) =
+                    best_window(&mut events[from..to], window, &cover_weights, &mut counts);
+                covered = unplaced + placed;
+                passages[i] = at;
             }
             *s *= (covered / total_weight).powf(cfg.coverage_exp);
         }
     }
-    let mut out: Vec<(Score, DocAddress)> = scores
+    let mut out: Vec<Ranked> = scores
         .into_iter()
-        .zip(top.into_iter().map(|t| t.1))
+        .zip(top)
+        .zip(passages)
+        .map(|((score, (_, addr)), passage)| Ranked {
+            score,
+            addr,
+            passage,
+        })
         .collect();
     // Stable: ties keep the first phase's order.
-    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(out)
 }
 
@@ -385,8 +411,15 @@ mod tests {
         let mut events = vec![(10, 1), (0, 0), (2, 0), (30, 2)];
         let mut counts = vec![0; 3];
         let w = [1.0, 2.0, 4.0];
-        assert_eq!(best_window(&mut events, 20, &w, &mut counts), 4.0);
-        assert_eq!(best_window(&mut events, 21, &w, &mut counts), 6.0);
+        // The passage starts at its first word: 30 alone, or 10 and 30.
+        assert_eq!(
+            best_window(&mut events, 20, &w, &mut counts),
+            (4.0, Some(30))
+        );
+        assert_eq!(
+            best_window(&mut events, 21, &w, &mut counts),
+            (6.0, Some(10))
+        );
     }
 
     #[test]

@@ -543,7 +543,7 @@ impl PageWriter {
     }
 
     /// Commit, wait for background merges, then, if `compact`, merge what the import left
-    /// in small segments ([`merge::compaction`]), so the process can exit cleanly and queries
+    /// in small segments (`merge::compaction`), so the process can exit cleanly and queries
     /// visit few segments. Every merge is atomic: an interrupted one leaves the segments as
     /// they were.
     pub fn finish(mut self, compact: bool) -> Result<(), IndexError> {

@@ -27,6 +27,7 @@ use deadline::{Deadline, DeadlineQuery};
 mod count;
 mod deadline;
 mod morph;
+mod parse;
 mod query;
 mod rerank;
 mod stats;
@@ -34,7 +35,7 @@ mod typo;
 
 use crate::config::Config;
 use crate::index::{HitDoc, HittaIndex, IndexError, Metadata, StoredPage};
-pub use query::{parse, Clause};
+pub use parse::{parse, Clause, Part};
 use stats::TermStats;
 
 /// A query, as HTTP (`GET /search?q=…`, `POST /search`), the CLI and the plugin send it.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::clean::CleanConfig;
+use crate::index::StoreCompression;
 
 /// Why the configuration cannot be used. Each message names the file or variable to fix.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,8 @@ pub struct IndexConfig {
     /// Whether an import ends with that merge ([`crate::index::PageWriter::finish`]): queries
     /// pay per segment, the merge costs the import time once.
     pub compact_after_import: bool,
+    /// Compression of the stored pages of a new index (`lz4` or `none`).
+    pub store_compression: StoreCompression,
 }
 
 impl Default for IndexConfig {
@@ -68,6 +71,7 @@ impl Default for IndexConfig {
             writer_memory_mb: 128,
             merge_max_docs: 100_000,
             compact_after_import: true,
+            store_compression: StoreCompression::Lz4,
         }
     }
 }

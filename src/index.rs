@@ -35,6 +35,20 @@ const META_FILE: &str = "hitta.json";
 /// its neighbours. At 1 KB a block is about one page: keyword queries 0.82 -> 0.65 ms p50,
 /// the index 17% larger (BENCHMARKS.md, "Stored documents").
 const STORE_BLOCK_BYTES: usize = 1024;
+
+/// How the stored pages (fields shown with a hit, the body, the raw page) are compressed.
+/// A hit's block holds its whole stored page, raw page included, so every hit decompresses
+/// it: uncompressed, keyword queries were ~10% faster at 45,000 pages and the index 72%
+/// larger (118 → 203 MB; BENCHMARKS.md, session 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreCompression {
+    /// LZ4, tantivy's default.
+    #[default]
+    Lz4,
+    /// None.
+    None,
+}
 const LOCK_FILE: &str = ".hitta-import.lock";
 
 /// Why the index cannot be opened or written. Messages say what to do.
@@ -200,8 +214,13 @@ impl HittaIndex {
     }
 
     /// Open the index in `dir` for writing, creating it if needed. With `rebuild`, or
-    /// when the folder holds no hitta index yet, it starts empty.
-    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<HittaIndex, IndexError> {
+    /// when the folder holds no hitta index yet, it starts empty, its stored pages
+    /// compressed with `compression` (an existing index keeps the compression it has).
+    pub fn open_or_create(
+        dir: &Path,
+        rebuild: bool,
+        compression: StoreCompression,
+    ) -> Result<HittaIndex, IndexError> {
         let not_writable = |source| IndexError::NotWritable {
             dir: dir.to_path_buf(),
             source,
@@ -223,6 +242,10 @@ impl HittaIndex {
         let (schema, fields) = schema();
         let settings = tantivy::IndexSettings {
             docstore_blocksize: STORE_BLOCK_BYTES,
+            docstore_compression: match compression {
+                StoreCompression::Lz4 => tantivy::store::Compressor::Lz4,
+                StoreCompression::None => tantivy::store::Compressor::None,
+            },
             ..Default::default()
         };
         let index = Index::builder()

@@ -496,6 +496,41 @@ fn an_import_ends_with_its_small_segments_merged() {
     assert!(!hit_paths(&server.search("kommun")).is_empty());
 }
 
+/// `index.store_compression` decides how a new index stores its pages; an existing index
+/// keeps its own, and both answer the same searches.
+#[test]
+fn store_compression_applies_to_new_indexes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let import_into = |index: &std::path::Path, compression: &str, rebuild: bool| -> String {
+        let mut c = hitta(tmp.path());
+        c.env("HITTA_INDEX_STORE_COMPRESSION", compression)
+            .args(["import", "--json", "--index"])
+            .arg(index);
+        if rebuild {
+            c.arg("--rebuild");
+        }
+        c.arg(seeds());
+        ok(c);
+        let meta: Value =
+            serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+        meta["index_settings"]["docstore_compression"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let plain = tmp.path().join("plain");
+    assert_eq!(import_into(&plain, "none", false), "none");
+    // Re-run on the same index: nothing new, the index keeps what it was created with.
+    assert_eq!(import_into(&plain, "lz4", false), "none");
+    let packed = tmp.path().join("packed");
+    assert_eq!(import_into(&packed, "lz4", false), "lz4");
+    assert_eq!(import_into(&packed, "none", true), "none");
+    let a = hit_paths(&Server::start(&plain).search("kommun"));
+    let b = hit_paths(&Server::start(&packed).search("kommun"));
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+}
+
 /// A file the importing user may not read is skipped with the system's reason, and the
 /// rest is imported (exit 0). Root reads every file, so as root the import runs as the
 /// `nobody` user (setpriv, from util-linux).

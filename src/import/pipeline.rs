@@ -57,9 +57,10 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
     };
     let (files, mut skipped) = super::collect_files(&paths, cfg.clean.mode)?;
     let _lock = ImportLock::acquire(&cfg.index.dir)?;
-    let index = match HittaIndex::open_or_create(&cfg.index.dir, opts.rebuild) {
+    let compression = cfg.index.store_compression;
+    let index = match HittaIndex::open_or_create(&cfg.index.dir, opts.rebuild, compression) {
         Err(IndexError::Version { .. }) if !opts.rebuild => {
-            HittaIndex::open_or_create(&cfg.index.dir, true)?
+            HittaIndex::open_or_create(&cfg.index.dir, true, compression)?
         }
         other => other?,
     };

@@ -35,6 +35,7 @@ const META_FILE: &str = "hitta.json";
 /// its neighbours. At 1 KB a block is about one page: keyword queries 0.82 -> 0.65 ms p50,
 /// the index 17% larger (BENCHMARKS.md, "Stored documents").
 const STORE_BLOCK_BYTES: usize = 1024;
+const LOCK_FILE: &str = ".hitta-import.lock";
 
 /// How the stored pages (fields shown with a hit, the body, the raw page) are compressed.
 /// A hit's block holds its whole stored page, raw page included, so every hit decompresses
@@ -49,7 +50,6 @@ pub enum StoreCompression {
     /// None.
     None,
 }
-const LOCK_FILE: &str = ".hitta-import.lock";
 
 /// Why the index cannot be opened or written. Messages say what to do.
 #[derive(Debug, thiserror::Error)]
@@ -577,6 +577,9 @@ impl PageWriter {
             message: e.to_string(),
         };
         self.writer.wait_merging_threads().map_err(err)?;
+        if !compact {
+            return Ok(());
+        }
         let segments: Vec<(tantivy::index::SegmentId, usize)> = index
             .searchable_segment_metas()
             .map_err(err)?
@@ -584,7 +587,7 @@ impl PageWriter {
             .map(|m| (m.id(), m.num_docs() as usize))
             .collect();
         let runs = merge::compaction(&segments, self.merge_max_docs);
-        if !compact || runs.is_empty() {
+        if runs.is_empty() {
             return Ok(());
         }
         // The smallest writer tantivy allows: a merge does not use the indexing buffer.

@@ -231,6 +231,22 @@ impl Builder<'_> {
         }
     }
 
+    /// A weak term clause: scored by the second phase if `later`, else in `group`.
+    fn weak(
+        &mut self,
+        group: &mut Vec<Box<dyn Query>>,
+        later: bool,
+        field: Field,
+        text: &str,
+        boost: f32,
+    ) {
+        if later {
+            self.second(field, text, boost);
+        } else {
+            group.push(term(field, text, boost));
+        }
+    }
+
     /// The weighted clauses of one free-text word or phrase (the first phase sums them,
     /// so they go flat into the query's union).
     fn words(&mut self, text: &str, typos: bool, quoted: bool) -> Vec<Box<dyn Query>> {
@@ -277,11 +293,13 @@ impl Builder<'_> {
                 }
                 if cfg.folded_boost > 0.0 {
                     if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
-                        if second {
-                            self.second(f.body_folded, &ft.term, cfg.folded_boost);
-                        } else {
-                            group.push(term(f.body_folded, &ft.term, cfg.folded_boost));
-                        }
+                        self.weak(
+                            &mut group,
+                            second,
+                            f.body_folded,
+                            &ft.term,
+                            cfg.folded_boost,
+                        );
                         variants.push(Term::from_field_text(f.body_folded, &ft.term));
                         self.highlight.entry(ft.term).or_insert(0.5);
                     }
@@ -297,11 +315,8 @@ impl Builder<'_> {
                         cfg.morph_extra_chars,
                         MAX_RELATIVES,
                     ) {
-                        if self.plan.is_some() {
-                            self.second(f.body, &rel, cfg.morph_boost);
-                        } else {
-                            group.push(term(f.body, &rel, cfg.morph_boost));
-                        }
+                        let later = self.plan.is_some();
+                        self.weak(&mut group, later, f.body, &rel, cfg.morph_boost);
                         variants.push(Term::from_field_text(f.body, &rel));
                         self.highlight.entry(rel).or_insert(0.5);
                     }
@@ -321,11 +336,8 @@ impl Builder<'_> {
                             continue;
                         }
                         if cfg.derived_boost > 0.0 {
-                            if self.plan.is_some() {
-                                self.second(f.body, &form, cfg.derived_boost);
-                            } else {
-                                group.push(term(f.body, &form, cfg.derived_boost));
-                            }
+                            let later = self.plan.is_some();
+                            self.weak(&mut group, later, f.body, &form, cfg.derived_boost);
                         }
                         if covered {
                             variants.push(rel);

@@ -11,8 +11,8 @@ const PASSAGE_LEAD_WORDS: u32 = 8;
 /// The best passage of `text` for the query's terms, or its start when no term of the
 /// body matched (a title-only or metadata match). With `passage` (the body position where
 /// the second phase found the most query words together), only the text from a few words
-/// before it, about one and a half snippets long (in bytes), goes through the highlighter: running it over
-/// whole pages was the largest cost of a search with snippets (BENCHMARKS.md).
+/// before it, three times `max_chars` in bytes, goes through the highlighter: running it
+/// over whole pages was the largest cost of a search with snippets (BENCHMARKS.md).
 pub(super) fn make_snippet(
     generator: &SnippetGenerator,
     text: &str,
@@ -21,7 +21,7 @@ pub(super) fn make_snippet(
 ) -> Snippet {
     if let Some(pos) = passage {
         let start = word_offset(text, pos.saturating_sub(PASSAGE_LEAD_WORDS));
-        let end = floor_char_boundary(text, start.saturating_add(max_chars.saturating_mul(3)));
+        let end = text.floor_char_boundary(start.saturating_add(max_chars.saturating_mul(3)));
         if let Some(s) = highlighted(generator, &text[start..end], start) {
             return s;
         }
@@ -78,15 +78,6 @@ fn word_offset(text: &str, position: u32) -> usize {
     text.len()
 }
 
-/// The largest char boundary of `text` at or before `at`.
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,14 +91,6 @@ mod tests {
         assert_eq!(&text[word_offset(text, 3)..word_offset(text, 3) + 2], "en");
         assert_eq!(&text[word_offset(text, 6)..], "skolan.");
         assert_eq!(word_offset(text, 99), text.len());
-    }
-
-    #[test]
-    fn floor_char_boundary_never_splits_a_letter() {
-        let text = "åäö";
-        assert_eq!(floor_char_boundary(text, 1), 0);
-        assert_eq!(floor_char_boundary(text, 3), 2);
-        assert_eq!(floor_char_boundary(text, 100), text.len());
     }
 
     /// The snippet cut at the second phase's passage marks at least the words the whole

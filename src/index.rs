@@ -19,8 +19,10 @@ use tantivy::schema::{
 use tantivy::{DateTime, DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 mod merge;
+mod raw;
 mod stored;
 
+pub use raw::PackedRaw;
 pub use stored::{HitDoc, Metadata, StoredPage};
 
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
@@ -28,7 +30,7 @@ use crate::clean::CleanPage;
 use crate::decode::Format;
 
 /// Bump when the schema changes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 const META_FILE: &str = "hitta.json";
 /// Block size of the document store. A hit decompresses the whole block its page is in;
 /// with the raw page stored, tantivy's 16 KB blocks hold a few pages, so every hit paid for
@@ -116,8 +118,9 @@ pub struct Fields {
     pub year: Field,
     /// `text` or `html`.
     pub format: Field,
-    /// The decoded page before cleaning (stored only), so pages can be cleaned again
-    /// when the rules change, and so new pages of a site learn from the ones indexed.
+    /// The decoded page before cleaning (stored only, as [`PackedRaw`]), so pages can be
+    /// cleaned again when the rules change, and so new pages of a site learn from the ones
+    /// indexed.
     pub raw: Field,
 }
 
@@ -166,7 +169,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         updated: b.add_date_field("updated", date),
         year: b.add_u64_field("year", INDEXED | FAST),
         format: b.add_text_field("format", STRING | STORED),
-        raw: b.add_text_field("raw", STORED),
+        raw: b.add_bytes_field("raw", STORED),
     };
     (b.build(), fields)
 }
@@ -439,13 +442,20 @@ impl RawSnapshot {
                         .unwrap_or_default()
                         .to_string()
                 };
+                let packed = PackedRaw(
+                    doc.get_first(f.raw)
+                        .and_then(|v| v.as_bytes())
+                        .unwrap_or_default()
+                        .to_vec(),
+                );
                 Ok(RawStored {
                     format: if text(f.format) == "html" {
                         Format::Html
                     } else {
                         Format::Text
                     },
-                    raw: text(f.raw),
+                    raw: packed.unpack(&self.dir)?,
+                    packed,
                     root: text(f.root),
                     hash: text(f.hash),
                     site: r.site.clone(),
@@ -471,6 +481,8 @@ pub struct RawStored {
     pub format: Format,
     /// The decoded text before extraction and cleaning.
     pub raw: String,
+    /// The same as stored, to store again as it is.
+    pub packed: PackedRaw,
 }
 
 /// Writes pages; nothing is visible until [`PageWriter::commit`].
@@ -489,7 +501,7 @@ impl PageWriter {
         hash: &str,
         root: &str,
         site: &str,
-        raw: &str,
+        raw: &PackedRaw,
         replaces: bool,
     ) -> Result<(), IndexError> {
         // A delete per new page would cost every commit a lookup per page in every
@@ -538,7 +550,7 @@ impl PageWriter {
         doc.add_text(f.body, &page.text);
         doc.add_text(f.body_parts, &page.text);
         doc.add_text(f.body_folded, &page.text);
-        doc.add_text(f.raw, raw);
+        doc.add_bytes(f.raw, &raw.0);
         self.writer
             .add_document(doc)
             .map_err(|e| IndexError::Tantivy {

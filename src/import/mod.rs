@@ -139,7 +139,7 @@ struct Ready {
     hash: String,
     root: String,
     site: String,
-    raw: String,
+    raw: crate::index::PackedRaw,
     /// The index may hold an older version of the page, to delete first.
     replaces: bool,
 }

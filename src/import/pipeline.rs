@@ -17,7 +17,9 @@ use crate::clean::{self, CleanPage, SiteStats};
 use crate::config::Config;
 use crate::decode::{self, RawPage, SkipReason};
 use crate::extract;
-use crate::index::{HittaIndex, ImportLock, IndexError, PageWriter, RawRef, RawSnapshot};
+use crate::index::{
+    HittaIndex, ImportLock, IndexError, PackedRaw, PageWriter, RawRef, RawSnapshot,
+};
 
 /// What the writer thread is asked to do.
 enum Op {
@@ -165,7 +167,7 @@ pub fn run(cfg: &Config, opts: &ImportOptions) -> Result<ImportReport, ImportErr
                         hash: l.hash,
                         root: String::new(),
                         site: l.site,
-                        raw: l.raw,
+                        raw: PackedRaw::pack(&l.raw),
                         replaces: true,
                     })
                 })
@@ -253,7 +255,7 @@ pub fn reclean(cfg: &Config) -> Result<ImportReport, ImportError> {
                         hash: s.hash,
                         root: s.root,
                         site: s.site,
-                        raw: s.raw,
+                        raw: s.packed,
                         replaces: true,
                     });
                     (path, r)

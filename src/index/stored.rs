@@ -185,7 +185,7 @@ mod tests {
             if new_order {
                 d.add_text(f.body, "Brödtext om skolor.");
             }
-            d.add_text(f.raw, "RAW PAGE");
+            d.add_bytes(f.raw, b"RAW PAGE");
             w.add_document(d).unwrap();
         }
         w.commit().unwrap();

@@ -68,7 +68,7 @@ impl Default for IndexConfig {
     fn default() -> Self {
         IndexConfig {
             dir: PathBuf::from("index"),
-            writer_memory_mb: 128,
+            writer_memory_mb: 256,
             merge_max_docs: 100_000,
             compact_after_import: true,
             store_compression: StoreCompression::Lz4,
@@ -85,7 +85,8 @@ pub struct ImportConfig {
     /// Files larger than this (MB) are skipped with a reason instead of read.
     pub max_file_mb: u64,
     /// Commit after this many new or changed documents, so an interrupted import keeps
-    /// what it had done and a re-run only does the rest.
+    /// what it had done and a re-run only does the rest. Every commit writes the segments
+    /// in memory, which merges then rewrite: rare commits make a bulk import faster.
     pub commit_every: usize,
     /// Pages decoded and cleaned together while the previous batch is indexed: what
     /// bounds the import's memory, whatever the number of files.
@@ -97,7 +98,7 @@ impl Default for ImportConfig {
         ImportConfig {
             dir: PathBuf::from("import"),
             max_file_mb: 100,
-            commit_every: 10_000,
+            commit_every: 100_000,
             batch_pages: 5_000,
         }
     }

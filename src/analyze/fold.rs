@@ -1,8 +1,8 @@
-//! Emit a diacritic-folded copy of each token next to it: *härnösand* and *harnosand*.
-//!
-//! Used only by the highlighter, so that a query typed without å/ä/ö highlights the
-//! words it matched through the folded field. The folded field itself uses tantivy's
-//! `AsciiFoldingFilter`, which replaces instead of adding.
+//! Diacritic folding beyond tantivy's `AsciiFoldingFilter`: [`FoldedCopy`] emits a folded
+//! copy of each token next to it (*härnösand* and *harnosand*), for the highlighter, so that
+//! a query typed without å/ä/ö highlights the words it matched through the folded field;
+//! [`NonAscii`] keeps only the words that folding can change, so the folded field holds
+//! those alone instead of repeating every plain word of the body.
 
 use std::cell::RefCell;
 
@@ -110,6 +110,61 @@ impl<T: TokenStream> TokenStream for FoldedCopyStream<T> {
     }
 }
 
+/// Token filter: drops the tokens that are pure ASCII, which folding leaves as they are
+/// (the body field has them already). Placed before the stemmer, it spares the folded
+/// field's analysis the stemming of most words, and its postings, dictionary and merges
+/// the repetition of every plain word of the body.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NonAscii;
+
+impl TokenFilter for NonAscii {
+    type Tokenizer<T: Tokenizer> = NonAsciiFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> NonAsciiFilter<T> {
+        NonAsciiFilter { inner: tokenizer }
+    }
+}
+
+/// [`NonAscii`] around a tokenizer.
+#[derive(Clone)]
+pub struct NonAsciiFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for NonAsciiFilter<T> {
+    type TokenStream<'a> = NonAsciiStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        NonAsciiStream {
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+/// The token stream of [`NonAsciiFilter`].
+pub struct NonAsciiStream<T> {
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for NonAsciiStream<T> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            if !self.tail.token().text.is_ascii() {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +174,18 @@ mod tests {
         assert_eq!(fold("härnösand"), "harnosand");
         assert_eq!(fold("skolfrånvaro"), "skolfranvaro");
         assert_eq!(fold("karlskoga"), "karlskoga");
+    }
+
+    #[test]
+    fn non_ascii_keeps_only_the_words_folding_can_change() {
+        let mut a = TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+            .filter(NonAscii)
+            .build();
+        let mut s = a.token_stream("skola i Härnösand och café 2024");
+        let mut got = Vec::new();
+        while let Some(t) = s.next() {
+            got.push((t.text.clone(), t.position));
+        }
+        assert_eq!(got, [("Härnösand".to_string(), 2), ("café".to_string(), 4)]);
     }
 }

@@ -576,7 +576,7 @@ impl Searcher {
             ),
             (
                 "body_folded",
-                analyze::tokens(&mut analyze::swedish_folded(), text),
+                analyze::tokens(&mut analyze::swedish_folded_index(), text),
             ),
         ]
     }

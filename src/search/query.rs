@@ -52,6 +52,10 @@ pub struct Plan {
     pub phrases: Vec<PlanPhrase>,
     /// Term clauses `(term, boost)` that the second phase adds the BM25 score of.
     pub clauses: Vec<(Term, f32)>,
+    /// Fields whose clauses are scored with the body's lengths: the folded field holds only
+    /// the words of the body written with letters beyond ASCII, and its own length would
+    /// favour the pages that have few of those.
+    pub body_length: Vec<Field>,
 }
 
 /// One free-text word of the query.
@@ -61,6 +65,10 @@ pub struct PlanWord {
     pub body: Term,
     /// How many times the first phase scores `body` at weight 1 (a word repeated in the query).
     pub body_clauses: u32,
+    /// The weight of the body's BM25 that the second phase adds once more: a plain word's
+    /// folded weight (`folded_boost`), since the folded field holds only the words written
+    /// with letters beyond ASCII and the word's own matches fold to themselves.
+    pub body_extra: f32,
     /// The terms that count as finding the word in a page (stem, compound parts, folded
     /// form, corrections).
     pub variants: Vec<Term>,
@@ -291,8 +299,20 @@ impl Builder<'_> {
                         }
                     }
                 }
+                let mut body_extra = 0.0;
                 if cfg.folded_boost > 0.0 {
                     if let Some(ft) = analyze::tokens(&mut self.folded, text).into_iter().next() {
+                        // The folded field holds only the words written with letters beyond
+                        // ASCII; a plain word's own matches (which fold to themselves) are the
+                        // body's, so they get the folded weight from there, as when the
+                        // folded field repeated every word.
+                        if ft.term == t.term {
+                            if second {
+                                body_extra = cfg.folded_boost;
+                            } else {
+                                group.push(term(f.body, &t.term, cfg.folded_boost));
+                            }
+                        }
                         self.weak(
                             &mut group,
                             second,
@@ -369,12 +389,16 @@ impl Builder<'_> {
                 }
                 if let (Some(plan), true) = (self.plan.as_mut(), typos) {
                     match plan.words.iter_mut().find(|w| w.body == body) {
-                        Some(w) => w.body_clauses += 1,
+                        Some(w) => {
+                            w.body_clauses += 1;
+                            w.body_extra += body_extra;
+                        }
                         None => {
                             let n = self.stats.num_docs();
                             plan.words.push(PlanWord {
                                 body,
                                 body_clauses: 1,
+                                body_extra,
                                 variants,
                                 weight: idf(weight_df.min(n), n),
                             })
@@ -496,7 +520,10 @@ pub fn build<'a>(
         parts: analyze::swedish_parts(),
         highlight: BTreeMap::new(),
         sequence: Vec::new(),
-        plan: (cfg.rerank_depth > 0).then(Plan::default),
+        plan: (cfg.rerank_depth > 0).then(|| Plan {
+            body_length: vec![f.body_folded],
+            ..Plan::default()
+        }),
     };
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();

@@ -196,16 +196,29 @@ pub fn rerank(
             Bm25Weight::for_terms(stats, &terms).map(|w| w.boost_by(p.boost))
         })
         .collect::<tantivy::Result<_>>()?;
+    let searcher = stats.searcher();
+    let n = stats.num_docs().max(1);
+    let avg = stats.total_num_tokens(body)? as f32 / n as f32;
+    // The field whose lengths normalise a clause's term frequency.
+    let length_field = |t: &Term| {
+        if plan.body_length.contains(&t.field()) {
+            body
+        } else {
+            t.field()
+        }
+    };
     let clause_weights: Vec<Bm25Weight> = plan
         .clauses
         .iter()
         .map(|(t, boost)| {
-            Bm25Weight::for_terms(stats, std::slice::from_ref(t)).map(|w| w.boost_by(*boost))
+            let w = if length_field(t) == t.field() {
+                Bm25Weight::for_terms(stats, std::slice::from_ref(t))?
+            } else {
+                Bm25Weight::for_one_term_without_explain(stats.doc_freq(t)?.min(n), n, avg)
+            };
+            Ok(w.boost_by(*boost))
         })
         .collect::<tantivy::Result<_>>()?;
-    let searcher = stats.searcher();
-    let n = stats.num_docs().max(1);
-    let avg = stats.total_num_tokens(body)? as f32 / n as f32;
     let body_idf: Vec<f32> = plan
         .words
         .iter()
@@ -252,8 +265,9 @@ pub fn rerank(
             .collect::<tantivy::Result<_>>()?;
         let mut clause_norms: Vec<(Field, tantivy::fieldnorm::FieldNormReader)> = Vec::new();
         for (t, _) in &plan.clauses {
-            if !clause_norms.iter().any(|(f, _)| *f == t.field()) {
-                clause_norms.push((t.field(), seg.get_fieldnorms_reader(t.field())?));
+            let f = length_field(t);
+            if !clause_norms.iter().any(|(g, _)| *g == f) {
+                clause_norms.push((f, seg.get_fieldnorms_reader(f)?));
             }
         }
         let mut phrases: Vec<Vec<Option<SegmentPostings>>> = plan
@@ -273,7 +287,8 @@ pub fn rerank(
             let mut s = scores[i];
             for (((t, _), p), w) in plan.clauses.iter().zip(&mut clauses).zip(&clause_weights) {
                 if let Some(p) = at(p, doc) {
-                    let norms = clause_norms.iter().find(|(f, _)| *f == t.field());
+                    let f = length_field(t);
+                    let norms = clause_norms.iter().find(|(g, _)| *g == f);
                     let id = norms.map_or(0, |(_, r)| r.fieldnorm_id(doc));
                     s += w.score(id, p.term_freq());
                 }
@@ -332,6 +347,11 @@ pub fn rerank(
     for (i, s) in scores.iter_mut().enumerate() {
         let word_hits = &hits[i * nw..(i + 1) * nw];
         let norm = norms_of[i];
+        for (wi, (word, hit)) in plan.words.iter().zip(word_hits).enumerate() {
+            if hit.tf > 0 && word.body_extra > 0.0 {
+                *s += word.body_extra * bm25(body_idf[wi], hit.tf, norm, avg, K1, B);
+            }
+        }
         if rescore_body {
             // The first phase scored the body stem with tantivy's constants and the
             // index's idf, once per time the word is in the query.

@@ -2,13 +2,13 @@
 # Query latency of today's analysis against the v0 analysis (stemmed words in body, title and
 # metadata only: no compound parts, no folding, no typo corrections, no relatives, no proximity, no
 # coverage, one phase), on the same index of the dev pages and the 1,186 dev questions, top 100,
-# in-process. Alternates the two settings RUNS times (default 5) and prints the median of the
-# per-run medians and their ratio.
+# in-process. Alternates the two settings RUNS times (default 15: single runs vary by a quarter on
+# a shared machine) and prints the median of the per-run medians and their ratio.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEV="$ROOT/../shared/corpus/dev"
 WORK="${HITTA_BENCH_DIR:-/tmp/hitta-bench}"
-RUNS="${RUNS:-5}"
+RUNS="${RUNS:-15}"
 cargo build --release -q --manifest-path "$ROOT/Cargo.toml"
 HITTA="${CARGO_TARGET_DIR:-$ROOT/target}/release/hitta"
 mkdir -p "$WORK"

@@ -10,24 +10,22 @@ use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema,
-    TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
-use tantivy::{DateTime, DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, Index, IndexWriter, TantivyDocument, Term};
 
 mod merge;
 mod raw;
 mod stored;
 
-pub use raw::PackedRaw;
+pub use raw::{PackedRaw, RawRef, RawSnapshot, RawStored};
 pub use stored::{HitDoc, Metadata, StoredPage};
 
 use crate::analyze::{self, ANALYZER_VERSION, SWEDISH, SWEDISH_FOLDED, SWEDISH_PARTS};
 use crate::clean::CleanPage;
-use crate::decode::Format;
 
 /// Bump when the schema changes.
 pub const SCHEMA_VERSION: u32 = 6;
@@ -39,10 +37,11 @@ const META_FILE: &str = "hitta.json";
 const STORE_BLOCK_BYTES: usize = 1024;
 const LOCK_FILE: &str = ".hitta-import.lock";
 
-/// How the stored pages (fields shown with a hit, the body, the raw page) are compressed.
-/// A hit's block holds its whole stored page, raw page included, so every hit decompresses
-/// it: uncompressed, keyword queries were ~10% faster at 45,000 pages and the index 72%
-/// larger (118 → 203 MB; BENCHMARKS.md, session 7).
+/// How the stored pages (fields shown with a hit, the body, the [`PackedRaw`] page) are
+/// compressed. A hit's block holds its whole stored page, so every hit decompresses it: with
+/// the raw page packed on its own, uncompressed made keyword and question queries 7% faster,
+/// the index 14% larger (123 → 140 MB at 45,000 pages) and an import of a million pages
+/// peak at 930 instead of 870 MB (BENCHMARKS.md, session 8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreCompression {
@@ -402,87 +401,6 @@ fn check_version(dir: &Path) -> Result<(), IndexError> {
             found_analyzer: 0,
         }),
     }
-}
-
-/// A stored page's address with its identity and site, cheap to hold for every page.
-#[derive(Debug, Clone)]
-pub struct RawRef {
-    /// Where the document is in the snapshot.
-    pub addr: DocAddress,
-    /// Relative path (identity).
-    pub path: String,
-    /// Its site, as the import named it.
-    pub site: String,
-}
-
-/// The indexed pages as of one moment, read back in batches with [`RawSnapshot::load`]
-/// so that a million stored pages never sit in memory at once. Writing to the index
-/// meanwhile does not change what the snapshot sees.
-pub struct RawSnapshot {
-    searcher: Searcher,
-    fields: Fields,
-    dir: PathBuf,
-    /// Every live document.
-    pub pages: Vec<RawRef>,
-}
-
-impl RawSnapshot {
-    /// The stored raw text of `refs` (on all cores).
-    pub fn load(&self, refs: &[&RawRef]) -> Result<Vec<RawStored>, IndexError> {
-        let f = &self.fields;
-        refs.par_iter()
-            .map(|r| {
-                let doc: TantivyDocument = self
-                    .searcher
-                    .doc(r.addr)
-                    .map_err(HittaIndex::tantivy_err(&self.dir))?;
-                let text = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_string()
-                };
-                let packed = PackedRaw(
-                    doc.get_first(f.raw)
-                        .and_then(|v| v.as_bytes())
-                        .unwrap_or_default()
-                        .to_vec(),
-                );
-                Ok(RawStored {
-                    format: if text(f.format) == "html" {
-                        Format::Html
-                    } else {
-                        Format::Text
-                    },
-                    raw: packed.unpack(&self.dir)?,
-                    packed,
-                    root: text(f.root),
-                    hash: text(f.hash),
-                    site: r.site.clone(),
-                    path: r.path.clone(),
-                })
-            })
-            .collect()
-    }
-}
-
-/// A page as stored before cleaning, with what identifies it.
-#[derive(Debug, Clone)]
-pub struct RawStored {
-    /// Relative path (identity).
-    pub path: String,
-    /// Folder it was imported from.
-    pub root: String,
-    /// Content hash of its file.
-    pub hash: String,
-    /// Its site.
-    pub site: String,
-    /// Text or HTML.
-    pub format: Format,
-    /// The decoded text before extraction and cleaning.
-    pub raw: String,
-    /// The same as stored, to store again as it is.
-    pub packed: PackedRaw,
 }
 
 /// Writes pages; nothing is visible until [`PageWriter::commit`].

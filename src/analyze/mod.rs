@@ -190,7 +190,10 @@ mod tests {
             .collect();
         assert_eq!(
             index,
-            [("harnosand".to_string(), 2), ("skolfranvaro".to_string(), 4)]
+            [
+                ("harnosand".to_string(), 2),
+                ("skolfranvaro".to_string(), 4)
+            ]
         );
         // A query word is folded whatever its letters: *harnosand* meets the page's *Härnösand*.
         let query: Vec<String> = tokens(&mut swedish_folded(), "harnosand skolan")

@@ -1,4 +1,6 @@
-//! The raw page as the index stores it: compressed on its own, before tantivy's store sees it.
+//! The raw page as the index stores it — compressed on its own, before tantivy's store sees
+//! it — and read back: what `hitta reclean` cleans again and what an import learns site
+//! statistics from.
 //!
 //! tantivy decompresses a stored document's whole block to read any field of it, and the raw
 //! page is the largest field of a page, read only when pages are cleaned again. Compressed
@@ -6,9 +8,14 @@
 //! decoding them: every hit pays less for a field it never reads (BENCHMARKS.md, session 8).
 
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::IndexError;
+use rayon::prelude::*;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+use super::{Fields, HittaIndex, IndexError};
+use crate::decode::Format;
 
 /// zstd's fastest level: the raw page is written for every page and read rarely.
 const LEVEL: i32 = 1;
@@ -48,6 +55,87 @@ impl PackedRaw {
         let bytes = zstd::decode_all(self.0.as_slice()).map_err(|e| bad(e.to_string()))?;
         String::from_utf8(bytes).map_err(|e| bad(e.to_string()))
     }
+}
+
+/// A stored page's address with its identity and site, cheap to hold for every page.
+#[derive(Debug, Clone)]
+pub struct RawRef {
+    /// Where the document is in the snapshot.
+    pub addr: DocAddress,
+    /// Relative path (identity).
+    pub path: String,
+    /// Its site, as the import named it.
+    pub site: String,
+}
+
+/// The indexed pages as of one moment, read back in batches with [`RawSnapshot::load`]
+/// so that a million stored pages never sit in memory at once. Writing to the index
+/// meanwhile does not change what the snapshot sees.
+pub struct RawSnapshot {
+    pub(super) searcher: Searcher,
+    pub(super) fields: Fields,
+    pub(super) dir: PathBuf,
+    /// Every live document.
+    pub pages: Vec<RawRef>,
+}
+
+impl RawSnapshot {
+    /// The stored raw text of `refs` (on all cores).
+    pub fn load(&self, refs: &[&RawRef]) -> Result<Vec<RawStored>, IndexError> {
+        let f = &self.fields;
+        refs.par_iter()
+            .map(|r| {
+                let doc: TantivyDocument = self
+                    .searcher
+                    .doc(r.addr)
+                    .map_err(HittaIndex::tantivy_err(&self.dir))?;
+                let text = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let packed = PackedRaw(
+                    doc.get_first(f.raw)
+                        .and_then(|v| v.as_bytes())
+                        .unwrap_or_default()
+                        .to_vec(),
+                );
+                Ok(RawStored {
+                    format: if text(f.format) == "html" {
+                        Format::Html
+                    } else {
+                        Format::Text
+                    },
+                    raw: packed.unpack(&self.dir)?,
+                    packed,
+                    root: text(f.root),
+                    hash: text(f.hash),
+                    site: r.site.clone(),
+                    path: r.path.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A page as stored before cleaning, with what identifies it.
+#[derive(Debug, Clone)]
+pub struct RawStored {
+    /// Relative path (identity).
+    pub path: String,
+    /// Folder it was imported from.
+    pub root: String,
+    /// Content hash of its file.
+    pub hash: String,
+    /// Its site.
+    pub site: String,
+    /// Text or HTML.
+    pub format: Format,
+    /// The decoded text before extraction and cleaning.
+    pub raw: String,
+    /// The same as stored, to store again as it is.
+    pub packed: PackedRaw,
 }
 
 #[cfg(test)]

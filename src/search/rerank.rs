@@ -211,11 +211,12 @@ pub fn rerank(
         .clauses
         .iter()
         .map(|(t, boost)| {
-            let w = if length_field(t) == t.field() {
-                Bm25Weight::for_terms(stats, std::slice::from_ref(t))?
-            } else {
-                Bm25Weight::for_one_term_without_explain(stats.doc_freq(t)?.min(n), n, avg)
-            };
+            // Without tantivy's explanation: `for_terms` builds one, strings and all, for
+            // every clause of every query.
+            let docs = stats.total_num_docs()?.max(1);
+            let avg = stats.total_num_tokens(length_field(t))? as f32 / docs as f32;
+            let df = stats.doc_freq(t)?.min(docs);
+            let w = Bm25Weight::for_one_term_without_explain(df, docs, avg);
             Ok(w.boost_by(*boost))
         })
         .collect::<tantivy::Result<_>>()?;

@@ -4,13 +4,20 @@
 # coverage, one phase), on the same index of the dev pages and the 1,186 dev questions, top 100,
 # in-process. Alternates the two settings RUNS times (default 15: single runs vary by a quarter on
 # a shared machine) and prints the median of the per-run medians and their ratio.
+#
+#   benches/latency-v0.sh                         # ~1.5 min
+#   RUNS=5 HITTA_BIN=/tmp/hitta benches/latency-v0.sh   # a given binary (default: cargo build --release)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEV="$ROOT/../shared/corpus/dev"
 WORK="${HITTA_BENCH_DIR:-/tmp/hitta-bench}"
 RUNS="${RUNS:-15}"
-cargo build --release -q --manifest-path "$ROOT/Cargo.toml"
-HITTA="${CARGO_TARGET_DIR:-$ROOT/target}/release/hitta"
+if [ -n "${HITTA_BIN:-}" ]; then
+  HITTA="$HITTA_BIN"
+else
+  cargo build --release -q --manifest-path "$ROOT/Cargo.toml"
+  HITTA="${CARGO_TARGET_DIR:-$ROOT/target}/release/hitta"
+fi
 mkdir -p "$WORK"
 rm -rf "$WORK/dev-index"
 "$HITTA" import --index "$WORK/dev-index" "$DEV" > /dev/null

@@ -68,23 +68,13 @@ async fn routes_answer_json_and_errors_are_json() {
 
     let (status, body) = get(&app, "/analyze?text=Skolorna%20och%20skolan").await;
     assert_eq!(status, StatusCode::OK);
-    let terms: Vec<&str> = body["fields"]["body"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["term"].as_str().unwrap())
-        .collect();
+    let terms = terms_of(&body, "body");
     assert_eq!(terms.len(), 2, "{body}");
     assert_eq!(terms[0], terms[1], "{body}");
     assert_eq!(body["fields"]["body"][0]["word"], "Skolorna");
     let (status, body) = get(&app, "/analyze?text=skolfr%C3%A5nvaro").await;
     assert_eq!(status, StatusCode::OK);
-    let parts: Vec<&str> = body["fields"]["body_parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["term"].as_str().unwrap())
-        .collect();
+    let parts = terms_of(&body, "body_parts");
     // The parts field holds the parts only: the body field has the whole word.
     assert!(
         parts.contains(&"frånvaro") && !parts.contains(&"skolfrånvaro"),
@@ -98,6 +88,16 @@ async fn routes_answer_json_and_errors_are_json() {
     let (status, body) = get(&app, "/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["documents"], 5);
+}
+
+/// The terms `/analyze` answered for `field`.
+fn terms_of<'a>(body: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    body["fields"][field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap())
+        .collect()
 }
 
 async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {

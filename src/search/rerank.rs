@@ -199,22 +199,27 @@ pub fn rerank(
     let searcher = stats.searcher();
     let n = stats.num_docs().max(1);
     let avg = stats.total_num_tokens(body)? as f32 / n as f32;
-    // The field whose lengths normalise a clause's term frequency.
-    let length_field = |t: &Term| {
-        if plan.body_length.contains(&t.field()) {
-            body
-        } else {
-            t.field()
-        }
-    };
+    // The field whose lengths normalise each clause's term frequency, once per query.
+    let length_fields: Vec<Field> = plan
+        .clauses
+        .iter()
+        .map(|(t, _)| {
+            if plan.body_length.contains(&t.field()) {
+                body
+            } else {
+                t.field()
+            }
+        })
+        .collect();
+    let docs = stats.total_num_docs()?.max(1);
     let clause_weights: Vec<Bm25Weight> = plan
         .clauses
         .iter()
-        .map(|(t, boost)| {
+        .zip(&length_fields)
+        .map(|((t, boost), &field)| {
             // Without tantivy's explanation: `for_terms` builds one, strings and all, for
             // every clause of every query.
-            let docs = stats.total_num_docs()?.max(1);
-            let avg = stats.total_num_tokens(length_field(t))? as f32 / docs as f32;
+            let avg = stats.total_num_tokens(field)? as f32 / docs as f32;
             let df = stats.doc_freq(t)?.min(docs);
             let w = Bm25Weight::for_one_term_without_explain(df, docs, avg);
             Ok(w.boost_by(*boost))
@@ -264,12 +269,18 @@ pub fn rerank(
             .iter()
             .map(|(t, _)| postings(stats, ord as usize, t, false))
             .collect::<tantivy::Result<_>>()?;
-        let mut clause_norms: Vec<(Field, tantivy::fieldnorm::FieldNormReader)> = Vec::new();
-        for (t, _) in &plan.clauses {
-            let f = length_field(t);
-            if !clause_norms.iter().any(|(g, _)| *g == f) {
-                clause_norms.push((f, seg.get_fieldnorms_reader(f)?));
-            }
+        // One fieldnorm reader per length field, and each clause's index into them.
+        let mut norm_readers: Vec<(Field, tantivy::fieldnorm::FieldNormReader)> = Vec::new();
+        let mut clause_norms: Vec<usize> = Vec::with_capacity(length_fields.len());
+        for &f in &length_fields {
+            let k = match norm_readers.iter().position(|(g, _)| *g == f) {
+                Some(k) => k,
+                None => {
+                    norm_readers.push((f, seg.get_fieldnorms_reader(f)?));
+                    norm_readers.len() - 1
+                }
+            };
+            clause_norms.push(k);
         }
         let mut phrases: Vec<Vec<Option<SegmentPostings>>> = plan
             .phrases
@@ -286,11 +297,9 @@ pub fn rerank(
             let norm_id = norms.fieldnorm_id(doc);
             norms_of[i] = norms.fieldnorm(doc) as f32;
             let mut s = scores[i];
-            for (((t, _), p), w) in plan.clauses.iter().zip(&mut clauses).zip(&clause_weights) {
+            for ((p, w), &k) in clauses.iter_mut().zip(&clause_weights).zip(&clause_norms) {
                 if let Some(p) = at(p, doc) {
-                    let f = length_field(t);
-                    let norms = clause_norms.iter().find(|(g, _)| *g == f);
-                    let id = norms.map_or(0, |(_, r)| r.fieldnorm_id(doc));
+                    let id = norm_readers[k].1.fieldnorm_id(doc);
                     s += w.score(id, p.term_freq());
                 }
             }

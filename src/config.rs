@@ -185,9 +185,12 @@ pub struct SearchConfig {
     /// proximity (1: neighbours only). Second phase only.
     pub proximity_window: usize,
     /// Candidates of the first phase (a flat union of term clauses, pruned with
-    /// block-max WAND) that the second phase rescores with proximity, phrases of split
+    /// MaxScore or block-max WAND) that the second phase rescores with proximity, phrases of split
     /// words and coverage of the query. 0: one phase, proximity as phrase clauses.
     pub rerank_depth: usize,
+    /// The first phase of a flat union of term clauses by MaxScore (`search::maxscore`)
+    /// rather than tantivy's block-max WAND: the same candidates, found faster.
+    pub maxscore: bool,
     /// The weak clauses of a word (title, metadata, parts, folded) scored by the second
     /// phase only, so the first phase's union has fewer posting lists.
     pub secondary_in_second_phase: bool,
@@ -244,6 +247,7 @@ impl Default for SearchConfig {
             proximity_slop: 3,
             proximity_window: 1,
             rerank_depth: 200,
+            maxscore: true,
             secondary_in_second_phase: true,
             coverage_exp: 1.0,
             coverage_window: 20,

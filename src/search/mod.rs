@@ -26,6 +26,7 @@ use deadline::{Deadline, DeadlineQuery};
 
 mod count;
 mod deadline;
+mod maxscore;
 mod morph;
 mod parse;
 mod query;
@@ -408,9 +409,18 @@ impl Searcher {
         } else {
             // Alone, the top-k collector lets tantivy prune (block-max WAND); counting
             // the matches walks their doc ids without scoring them, up to a bound.
-            let top = searcher
-                .search_with_statistics_provider(query, &Deadline::new(top_docs, deadline), &stats)
-                .map_err(internal)?;
+            let top = match &built.union {
+                Some(union) if self.cfg.search.maxscore => {
+                    maxscore::top_k(&stats, union, depth, deadline).map_err(internal)?
+                }
+                _ => searcher
+                    .search_with_statistics_provider(
+                        query,
+                        &Deadline::new(top_docs, deadline),
+                        &stats,
+                    )
+                    .map_err(internal)?,
+            };
             let total = count::up_to(query, &searcher, self.cfg.search.exact_total_up_to)
                 .map_err(internal)?;
             (top, total, Facets::default())

@@ -22,6 +22,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Searcher, Term};
 
+use super::maxscore::WeightedTerm;
 use super::parse::{parse, Clause};
 use super::stats::TermStats;
 use super::{morph, typo};
@@ -38,6 +39,9 @@ pub struct Built {
     /// What the second phase rescores the best candidates of `query` with; `None` for
     /// one phase (`rerank_depth = 0`).
     pub plan: Option<Plan>,
+    /// `query` as its term clauses (term, boost) when it is a flat union of nothing else,
+    /// for [`super::maxscore::top_k`].
+    pub union: Option<Vec<(Term, f32)>>,
 }
 
 /// The second phase of a query: features of the free-text words that a flat union of
@@ -88,15 +92,10 @@ pub struct PlanPhrase {
 }
 
 fn term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let q = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
-    if (boost - 1.0).abs() < f32::EPSILON {
-        Box::new(q)
-    } else {
-        Box::new(BoostQuery::new(Box::new(q), boost))
-    }
+    Box::new(WeightedTerm {
+        term: Term::from_field_text(field, text),
+        boost,
+    })
 }
 
 /// The terms of `tokens` in `field` at their positions from the first.
@@ -552,7 +551,7 @@ pub fn build<'a>(
             } else if required {
                 must.extend(clauses.into_iter().map(|q| (Occur::Must, q)));
             } else {
-                // Flat: a union of term clauses is what block-max WAND can prune.
+                // Flat: a union of term clauses is what MaxScore and block-max WAND prune.
                 should.extend(clauses.into_iter().map(|q| (Occur::Should, q)));
             }
         }
@@ -596,6 +595,17 @@ pub fn build<'a>(
             }
         }
     }
+    let union = (must.is_empty() && must_not.is_empty())
+        .then(|| {
+            should
+                .iter()
+                .map(|(_, q)| {
+                    q.downcast_ref::<WeightedTerm>()
+                        .map(|w| (w.term.clone(), w.boost))
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+        .flatten();
     let query: Box<dyn Query> = if must.is_empty() && must_not.is_empty() {
         Box::new(BooleanQuery::new(should))
     } else {
@@ -619,6 +629,7 @@ pub fn build<'a>(
         plan: b
             .plan
             .filter(|p| !p.words.is_empty() || !p.phrases.is_empty()),
+        union,
     })
 }
 

@@ -1,5 +1,5 @@
 //! The second phase of a search: the best candidates of the first phase (a flat union of
-//! term clauses, which tantivy prunes with block-max WAND) rescored with what needs
+//! term clauses, pruned by `maxscore` or tantivy's block-max WAND) rescored with what needs
 //! positions or the whole query — query words near each other, the pieces of a split
 //! word in sequence, how much of the query a page covers — and with BM25's `k1`/`b` of
 //! the body as configured, its idf partly taken from the candidates themselves. Only the

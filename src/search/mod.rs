@@ -407,7 +407,7 @@ impl Searcher {
                 .map_err(internal)?;
             (top, (total, TotalRelation::Eq), facets_from(&aggs))
         } else {
-            // Alone, the top-k collector lets tantivy prune (block-max WAND); counting
+            // Alone, the top-k search can prune (MaxScore or block-max WAND); counting
             // the matches walks their doc ids without scoring them, up to a bound.
             let top = match &built.union {
                 Some(union) if self.cfg.search.maxscore => {
@@ -421,8 +421,16 @@ impl Searcher {
                     )
                     .map_err(internal)?,
             };
-            let total = count::up_to(query, &searcher, self.cfg.search.exact_total_up_to)
-                .map_err(internal)?;
+            let limit = self.cfg.search.exact_total_up_to;
+            let total = match &built.union {
+                Some(union)
+                    if limit > 0
+                        && count::union_at_least(&stats, union).map_err(internal)? >= limit =>
+                {
+                    (limit, TotalRelation::Gte)
+                }
+                _ => count::up_to(query, &searcher, limit).map_err(internal)?,
+            };
             (top, total, Facets::default())
         };
         // A walk stopped by the deadline leaves a partial list: never an answer.

@@ -77,6 +77,33 @@ fn phrase_count(
     left.len() as u32
 }
 
+/// [`phrase_count`] from positions already read: `stems` holds, for each term of `phrase`,
+/// its positions in the document (as `(position, word)` events, in order).
+fn phrase_count_placed<'e>(
+    phrase: &PlanPhrase,
+    stems: impl Iterator<Item = &'e [(u32, usize)]>,
+    left: &mut Vec<u32>,
+    right: &mut Vec<u32>,
+) -> u32 {
+    let max_offset = phrase.terms.iter().map(|t| t.0).max().unwrap_or(0) as u32;
+    for (i, ((offset, _), positions)) in phrase.terms.iter().zip(stems).enumerate() {
+        if positions.is_empty() {
+            return 0;
+        }
+        let shift = max_offset - *offset as u32;
+        let out = if i == 0 { &mut *left } else { &mut *right };
+        out.clear();
+        out.extend(positions.iter().map(|&(pos, _)| pos + shift));
+        if i > 0 {
+            let n = intersect(left, right, phrase.slop);
+            if n == 0 {
+                return 0;
+            }
+        }
+    }
+    left.len() as u32
+}
+
 /// Keep in `left` the positions of `right` that lie within `slop` of one of `left`
 /// (tantivy's `intersection_count_with_slop`).
 fn intersect(left: &mut Vec<u32>, right: &[u32], slop: u32) -> usize {
@@ -233,6 +260,22 @@ pub fn rerank(
     let nw = plan.words.len();
     let window = cfg.coverage_window;
 
+    // For each phrase whose terms are all stems of query words (the proximity pairs, the
+    // pieces of a split word), those words: with a coverage window their positions are
+    // read anyway, so the phrase is counted from them.
+    let phrase_words: Vec<Option<Vec<usize>>> = plan
+        .phrases
+        .iter()
+        .map(|p| {
+            p.terms
+                .iter()
+                .map(|(_, t)| plan.words.iter().position(|w| w.body == *t))
+                .collect::<Option<Vec<usize>>>()
+                .filter(|_| window > 0)
+        })
+        .collect();
+    // Where in `events` the current candidate's positions of each word's stem are.
+    let mut stem_at: Vec<(usize, usize)> = vec![(0, 0); nw];
     // First pass, candidate by candidate in index order (postings only move forwards):
     // the additive features, and what each query word's postings hold for the candidate.
     let mut order: Vec<usize> = (0..top.len()).collect();
@@ -282,14 +325,19 @@ pub fn rerank(
             };
             clause_norms.push(k);
         }
+        // A phrase of the words' own stems reads their positions from the words' pass;
+        // the others get postings of their own.
         let mut phrases: Vec<Vec<Option<SegmentPostings>>> = plan
             .phrases
             .iter()
-            .map(|p| {
-                p.terms
+            .zip(&phrase_words)
+            .map(|(p, words)| match words {
+                Some(_) => Ok(Vec::new()),
+                None => p
+                    .terms
                     .iter()
                     .map(|t| postings(stats, ord as usize, &t.1, true))
-                    .collect()
+                    .collect(),
             })
             .collect::<tantivy::Result<_>>()?;
         for &i in &order[start..end] {
@@ -303,16 +351,10 @@ pub fn rerank(
                     s += w.score(id, p.term_freq());
                 }
             }
-            for ((phrase, posts), w) in plan.phrases.iter().zip(&mut phrases).zip(&phrase_weights) {
-                let c = phrase_count(phrase, posts, doc, &mut left, &mut right);
-                if c > 0 {
-                    s += w.score(norm_id, c);
-                }
-            }
-            scores[i] = s;
             let from = events.len();
             for (wi, (word, posts)) in plan.words.iter().zip(&mut variants).enumerate() {
                 let hit = &mut hits[i * nw + wi];
+                stem_at[wi] = (0, 0);
                 for (k, p) in posts.iter_mut().enumerate() {
                     let Some(p) = at(p, doc) else { continue };
                     hit.found = true;
@@ -327,11 +369,32 @@ pub fn rerank(
                         hit.placed = true;
                         left.clear();
                         p.positions(&mut left);
+                        let at = events.len();
                         events.extend(left.iter().map(|&pos| (pos, wi)));
+                        if k == 0 {
+                            stem_at[wi] = (at, events.len());
+                        }
                     }
                 }
             }
             spans[i] = (from, events.len());
+            let phrase_iter = plan.phrases.iter().zip(&mut phrases).zip(&phrase_weights);
+            for (((phrase, posts), w), words) in phrase_iter.zip(&phrase_words) {
+                let c = match words {
+                    Some(words) => {
+                        let stems = words.iter().map(|&wi| {
+                            let (a, b) = stem_at[wi];
+                            &events[a..b]
+                        });
+                        phrase_count_placed(phrase, stems, &mut left, &mut right)
+                    }
+                    None => phrase_count(phrase, posts, doc, &mut left, &mut right),
+                };
+                if c > 0 {
+                    s += w.score(norm_id, c);
+                }
+            }
+            scores[i] = s;
         }
         start = end;
     }
@@ -425,6 +488,30 @@ mod tests {
         assert_eq!(intersect(&mut left, &[3], 0), 1);
         let mut left = vec![3];
         assert_eq!(intersect(&mut left, &[5], 1), 0);
+    }
+
+    #[test]
+    fn phrases_count_from_positions_read_before() {
+        let field = Field::from_field_id(0);
+        let phrase = |slop| PlanPhrase {
+            terms: vec![
+                (0, Term::from_field_text(field, "a")),
+                (1, Term::from_field_text(field, "b")),
+            ],
+            slop,
+            boost: 1.0,
+        };
+        let a = [(1, 0), (5, 0), (9, 0)];
+        let b = [(2, 1), (7, 1), (10, 1)];
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        let mut count = |p: &PlanPhrase, stems: [&[(u32, usize)]; 2]| {
+            phrase_count_placed(p, stems.into_iter(), &mut left, &mut right)
+        };
+        // "a b" at 1-2 and 9-10; within 3 of each other also 5 and 7.
+        assert_eq!(count(&phrase(0), [&a, &b]), 2);
+        assert_eq!(count(&phrase(3), [&a, &b]), 3);
+        assert_eq!(count(&phrase(0), [&b, &a]), 0);
+        assert_eq!(count(&phrase(3), [&a, &[]]), 0);
     }
 
     #[test]

@@ -185,8 +185,9 @@ pub struct SearchConfig {
     /// proximity (1: neighbours only). Second phase only.
     pub proximity_window: usize,
     /// Candidates of the first phase (a flat union of term clauses, pruned with
-    /// MaxScore or block-max WAND) that the second phase rescores with proximity, phrases of split
-    /// words and coverage of the query. 0: one phase, proximity as phrase clauses.
+    /// MaxScore or block-max WAND) that the second phase rescores with proximity,
+    /// phrases of split words and coverage of the query. 0: one phase, proximity as
+    /// phrase clauses.
     pub rerank_depth: usize,
     /// The first phase of a flat union of term clauses by MaxScore (`search::maxscore`)
     /// rather than tantivy's block-max WAND: the same candidates, found faster.

@@ -65,13 +65,16 @@ struct Cursor {
     i: usize,
     norms: FieldNormReader,
     weight: Bm25Weight,
-    /// No page scores more on this clause (tantivy's bound: the weight at saturation).
-    max: Score,
 }
 
 impl Cursor {
     fn doc(&self) -> DocId {
         self.block.doc(self.i)
+    }
+
+    /// No page scores more on this clause (tantivy's bound: the weight at saturation).
+    fn max(&self) -> Score {
+        self.weight.max_score()
     }
 
     fn score(&self) -> Score {
@@ -180,16 +183,15 @@ pub fn top_k(
                 i: 0,
                 norms,
                 weight: weight.clone(),
-                max: weight.max_score(),
             });
         }
         // Lowest bound first: the non-essential clauses are a prefix.
-        cursors.sort_by(|a, b| a.max.total_cmp(&b.max));
+        cursors.sort_by(|a, b| a.max().total_cmp(&b.max()));
         // bound[i]: the most the clauses 0..=i can add together.
         let bound: Vec<Score> = cursors
             .iter()
             .scan(0.0, |sum, c| {
-                *sum += c.max;
+                *sum += c.max();
                 Some(*sum)
             })
             .collect();
@@ -207,7 +209,11 @@ pub fn top_k(
                 .map(Cursor::block_last)
                 .min()
                 .unwrap_or(TERMINATED);
-            let lower = if essential > 0 { bound[essential - 1] } else { 0.0 };
+            let lower = if essential > 0 {
+                bound[essential - 1]
+            } else {
+                0.0
+            };
             let mut upper = lower;
             for c in &mut cursors[essential..] {
                 if c.doc() <= end {
@@ -297,11 +303,8 @@ impl Best {
     }
 
     fn into_sorted(self) -> Vec<(Score, DocAddress)> {
-        let mut all: Vec<(Score, DocAddress)> = self
-            .heap
-            .into_iter()
-            .map(|Entry(s, a)| (s, a))
-            .collect();
+        let mut all: Vec<(Score, DocAddress)> =
+            self.heap.into_iter().map(|Entry(s, a)| (s, a)).collect();
         all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         all
     }
@@ -397,7 +400,10 @@ mod tests {
             let last = theirs.last().map_or(0.0, |t| t.0);
             for (score, addr) in &theirs {
                 if !close(*score, last) {
-                    assert!(ours.iter().any(|o| o.1 == *addr), "{clauses:?} k={k}: {addr:?}");
+                    assert!(
+                        ours.iter().any(|o| o.1 == *addr),
+                        "{clauses:?} k={k}: {addr:?}"
+                    );
                 }
             }
         }

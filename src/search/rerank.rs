@@ -50,55 +50,26 @@ fn at(p: &mut Option<SegmentPostings>, doc: DocId) -> Option<&mut SegmentPosting
     (p.doc() == doc).then_some(p)
 }
 
-/// How often the terms of `phrase` occur at their offsets within `slop` in the
-/// document the postings stand on (tantivy's phrase counting: each position of the
-/// next term pairs with at most one of the sequence so far).
+/// How often the terms of `phrase` occur at their offsets within `slop` in one document
+/// (tantivy's phrase counting: each position of the next term pairs with at most one of
+/// the sequence so far). `fill(i, shift, out)` appends the positions of term `i` in the
+/// document plus `shift`, and says whether the document holds the term.
 fn phrase_count(
     phrase: &PlanPhrase,
-    posts: &mut [Option<SegmentPostings>],
-    doc: DocId,
     left: &mut Vec<u32>,
     right: &mut Vec<u32>,
+    mut fill: impl FnMut(usize, u32, &mut Vec<u32>) -> bool,
 ) -> u32 {
     let max_offset = phrase.terms.iter().map(|t| t.0).max().unwrap_or(0) as u32;
-    for (i, ((offset, _), p)) in phrase.terms.iter().zip(posts.iter_mut()).enumerate() {
-        let Some(p) = at(p, doc) else { return 0 };
+    for (i, (offset, _)) in phrase.terms.iter().enumerate() {
         let shift = max_offset - *offset as u32;
         let out = if i == 0 { &mut *left } else { &mut *right };
         out.clear();
-        p.positions_with_offset(shift, out);
-        if i > 0 {
-            let n = intersect(left, right, phrase.slop);
-            if n == 0 {
-                return 0;
-            }
-        }
-    }
-    left.len() as u32
-}
-
-/// [`phrase_count`] from positions already read: `stems` holds, for each term of `phrase`,
-/// its positions in the document (as `(position, word)` events, in order).
-fn phrase_count_placed<'e>(
-    phrase: &PlanPhrase,
-    stems: impl Iterator<Item = &'e [(u32, usize)]>,
-    left: &mut Vec<u32>,
-    right: &mut Vec<u32>,
-) -> u32 {
-    let max_offset = phrase.terms.iter().map(|t| t.0).max().unwrap_or(0) as u32;
-    for (i, ((offset, _), positions)) in phrase.terms.iter().zip(stems).enumerate() {
-        if positions.is_empty() {
+        if !fill(i, shift, out) {
             return 0;
         }
-        let shift = max_offset - *offset as u32;
-        let out = if i == 0 { &mut *left } else { &mut *right };
-        out.clear();
-        out.extend(positions.iter().map(|&(pos, _)| pos + shift));
-        if i > 0 {
-            let n = intersect(left, right, phrase.slop);
-            if n == 0 {
-                return 0;
-            }
+        if i > 0 && intersect(left, right, phrase.slop) == 0 {
+            return 0;
         }
     }
     left.len() as u32
@@ -381,14 +352,18 @@ pub fn rerank(
             let phrase_iter = plan.phrases.iter().zip(&mut phrases).zip(&phrase_weights);
             for (((phrase, posts), w), words) in phrase_iter.zip(&phrase_words) {
                 let c = match words {
-                    Some(words) => {
-                        let stems = words.iter().map(|&wi| {
-                            let (a, b) = stem_at[wi];
-                            &events[a..b]
-                        });
-                        phrase_count_placed(phrase, stems, &mut left, &mut right)
-                    }
-                    None => phrase_count(phrase, posts, doc, &mut left, &mut right),
+                    Some(words) => phrase_count(phrase, &mut left, &mut right, |t, shift, out| {
+                        let (a, b) = stem_at[words[t]];
+                        out.extend(events[a..b].iter().map(|&(pos, _)| pos + shift));
+                        a < b
+                    }),
+                    None => phrase_count(phrase, &mut left, &mut right, |t, shift, out| {
+                        let Some(p) = at(&mut posts[t], doc) else {
+                            return false;
+                        };
+                        p.positions_with_offset(shift, out);
+                        true
+                    }),
                 };
                 if c > 0 {
                     s += w.score(norm_id, c);
@@ -505,7 +480,10 @@ mod tests {
         let b = [(2, 1), (7, 1), (10, 1)];
         let (mut left, mut right) = (Vec::new(), Vec::new());
         let mut count = |p: &PlanPhrase, stems: [&[(u32, usize)]; 2]| {
-            phrase_count_placed(p, stems.into_iter(), &mut left, &mut right)
+            phrase_count(p, &mut left, &mut right, |t, shift, out| {
+                out.extend(stems[t].iter().map(|&(pos, _)| pos + shift));
+                !stems[t].is_empty()
+            })
         };
         // "a b" at 1-2 and 9-10; within 3 of each other also 5 and 7.
         assert_eq!(count(&phrase(0), [&a, &b]), 2);

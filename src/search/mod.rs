@@ -16,8 +16,6 @@ use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TokenStream;
 use tantivy::{IndexReader, ReloadPolicy, Term};
 use utoipa::{IntoParams, ToSchema};
 
@@ -452,13 +450,8 @@ impl Searcher {
                 .collect(),
         };
         let top: Vec<_> = top.into_iter().skip(offset).take(limit).collect();
-        let analyzer = analyze::highlighter_for(built.highlight.keys().map(String::as_str));
-        let generator = SnippetGenerator::new(
-            built.highlight,
-            analyzer,
-            self.index.fields.body,
-            self.cfg.search.snippet_chars,
-        );
+        let mut highlighter =
+            snippet::Highlighter::new(built.highlight, self.cfg.search.snippet_chars);
         let mut hits = Vec::with_capacity(top.len());
         for rerank::Ranked {
             score,
@@ -476,12 +469,7 @@ impl Searcher {
             };
             let page = self.index.stored(&doc);
             let snippet = if snippets {
-                snippet::make_snippet(
-                    &generator,
-                    &page.text,
-                    self.cfg.search.snippet_chars,
-                    passage,
-                )
+                highlighter.snippet(&page.text, passage)
             } else {
                 Snippet::default()
             };
@@ -543,18 +531,7 @@ impl Searcher {
         let Some(built) = query::build(q, &self.index.fields, &self.cfg.search, &stats) else {
             return vec![];
         };
-        let mut out: Vec<[usize; 2]> = Vec::new();
-        let mut analyzer = analyze::highlighter_for(built.highlight.keys().map(String::as_str));
-        let mut stream = analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            if built.highlight.contains_key(&t.text) {
-                match out.last_mut() {
-                    Some(last) if last[1] >= t.offset_from => last[1] = last[1].max(t.offset_to),
-                    _ => out.push([t.offset_from, t.offset_to]),
-                }
-            }
-        }
-        out
+        snippet::Highlighter::new(built.highlight, self.cfg.search.snippet_chars).marks(text)
     }
 
     /// Document count, size on disk and time of the last commit.

@@ -19,28 +19,74 @@ use super::fold;
 /// folded; the others become empty tokens at their place. Put it right after lower-casing.
 #[derive(Clone, Debug)]
 pub struct MayMatch {
-    terms: Arc<[String]>,
+    terms: Arc<Terms>,
+}
+
+/// The folded terms, and which bytes start one: a word holds a term only at a byte that
+/// starts one, so most words are rejected by a table lookup per byte.
+#[derive(Debug)]
+struct Terms {
+    folded: Vec<Vec<u8>>,
+    starts: [bool; 256],
 }
 
 impl MayMatch {
     /// A filter for these terms (as the highlighter emits them; folded here).
     pub fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> MayMatch {
-        let mut folded: Vec<String> = terms.into_iter().map(fold).collect();
+        let mut folded: Vec<Vec<u8>> = terms.into_iter().map(|t| fold(t).into_bytes()).collect();
         folded.sort();
         folded.dedup();
+        let mut starts = [false; 256];
+        for t in &folded {
+            match t.first() {
+                Some(&b) => starts[usize::from(b)] = true,
+                // The empty term is in every word: every byte starts it.
+                None => starts = [true; 256],
+            }
+        }
         MayMatch {
-            terms: folded.into(),
+            terms: Arc::new(Terms { folded, starts }),
         }
     }
 
-    fn admits(&self, word: &str) -> bool {
-        let check = |w: &str| self.terms.iter().any(|t| w.contains(t.as_str()));
+    /// Whether the folded `word` contains a term; `buf` is scratch for the folding.
+    fn admits(&self, word: &str, buf: &mut String) -> bool {
         if word.is_ascii() {
-            check(word)
-        } else {
-            check(&fold(word))
+            return self.terms.in_word(word.as_bytes());
         }
+        if !fold_swedish(word, buf) {
+            *buf = fold(word);
+        }
+        self.terms.in_word(buf.as_bytes())
     }
+}
+
+impl Terms {
+    /// Whether `word` (folded) contains one of the terms.
+    fn in_word(&self, word: &[u8]) -> bool {
+        (0..word.len()).any(|i| {
+            self.starts[usize::from(word[i])]
+                && self.folded.iter().any(|t| word[i..].starts_with(t))
+        })
+    }
+}
+
+/// Fold a lower-cased word whose letters beyond ASCII are all å, ä, ö, é or ü into `out`,
+/// as the folded field's `AsciiFoldingFilter` does, without its token stream and `String`
+/// per word; `false` (and `out` unspecified) for any other letter, which [`fold`] handles.
+fn fold_swedish(word: &str, out: &mut String) -> bool {
+    out.clear();
+    for c in word.chars() {
+        out.push(match c {
+            'å' | 'ä' => 'a',
+            'ö' => 'o',
+            'é' => 'e',
+            'ü' => 'u',
+            c if c.is_ascii() => c,
+            _ => return false,
+        });
+    }
+    true
 }
 
 impl TokenFilter for MayMatch {
@@ -68,6 +114,7 @@ impl<T: Tokenizer> Tokenizer for MayMatchFilter<T> {
         MayMatchStream {
             tail: self.inner.token_stream(text),
             filter: &self.filter,
+            buf: String::new(),
         }
     }
 }
@@ -76,6 +123,7 @@ impl<T: Tokenizer> Tokenizer for MayMatchFilter<T> {
 pub struct MayMatchStream<'a, T> {
     tail: T,
     filter: &'a MayMatch,
+    buf: String,
 }
 
 impl<T: TokenStream> TokenStream for MayMatchStream<'_, T> {
@@ -83,7 +131,7 @@ impl<T: TokenStream> TokenStream for MayMatchStream<'_, T> {
         if !self.tail.advance() {
             return false;
         }
-        if !self.filter.admits(&self.tail.token().text) {
+        if !self.filter.admits(&self.tail.token().text, &mut self.buf) {
             self.tail.token_mut().text.clear();
         }
         true
@@ -139,5 +187,16 @@ mod tests {
         assert!(got
             .iter()
             .all(|t| t.start == text.find("Härnösand").unwrap()));
+    }
+
+    /// The fast path folds as the folded field does, and gives up on other letters.
+    #[test]
+    fn swedish_letters_fold_as_the_folded_field_does() {
+        let mut buf = String::new();
+        for w in ["härnösand", "skolfrånvaro", "café", "müller", "plain"] {
+            assert!(super::fold_swedish(w, &mut buf), "{w}");
+            assert_eq!(buf, super::fold(w), "{w}");
+        }
+        assert!(!super::fold_swedish("łódź", &mut buf));
     }
 }

@@ -9,6 +9,7 @@
 #
 #   benches/ab-instr.sh INDEX BIN [BIN...]
 #   e.g. benches/ab-instr.sh /tmp/hitta-bench/idx /tmp/hitta-old /tmp/hitta-new    # ~1 min a binary
+#   ARGS=--snippets benches/ab-instr.sh INDEX BIN...   # searches with snippets built for the hits
 #
 # Needs valgrind (apt-get install valgrind). Run from a folder without a config.toml, or one that
 # every binary accepts.
@@ -25,7 +26,8 @@ head -200 "$QUERIES/keywords.tsv" > "$SUB/keywords.tsv"
 head -200 "$QUERIES/typos.tsv" > "$SUB/typos.tsv"
 first=""
 for bin in "$@"; do
-  ir=$(valgrind --tool=callgrind --callgrind-out-file="$SUB/out" "$bin" bench search --repeat 1 \
+  # shellcheck disable=SC2086 # ARGS is a list of arguments
+  ir=$(valgrind --tool=callgrind --callgrind-out-file="$SUB/out" "$bin" bench search --repeat 1 ${ARGS:-} \
          --index "$INDEX" "$SUB/questions.tsv" "$SUB/keywords.tsv" "$SUB/typos.tsv" 2>&1 \
        | awk '/refs:/ {gsub(",", "", $NF); print $NF}')
   first="${first:-$ir}"

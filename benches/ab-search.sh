@@ -6,6 +6,7 @@
 #   benches/ab-search.sh ROUNDS BIN:INDEX [BIN:INDEX...]
 #   e.g. benches/ab-search.sh 3 /tmp/hitta-old:/tmp/idx /tmp/hitta-new:/tmp/idx
 #   ARGS=--snippets benches/ab-search.sh 3 ...   # extra arguments for `hitta bench search`
+#                                                # (--snippets: rows KEY and KEY+snippets)
 #
 # Query sets from benches/make_queries.py in $QUERIES (default /tmp/hitta-bench/queries).
 set -euo pipefail
@@ -18,7 +19,8 @@ for _ in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2086 # ARGS is a list of arguments
     "${conf%%:*}" bench search --repeat 3 --index "${conf#*:}" ${ARGS:-} \
       "$QUERIES/keywords.tsv" "$QUERIES/typos.tsv" "$QUERIES/questions.tsv" 2>&1 \
-      | awk -v c="$conf" '/p50/ {for (k = 1; k <= NF; k++) if ($k == "p50") print c, $1, $(k + 1)}' >> "$OUT"
+      | awk -v c="$conf" '/p50/ {set = $1; if (/with snippets/) set = set "+snippets"
+                                 for (k = 1; k <= NF; k++) if ($k == "p50") print c, set, $(k + 1)}' >> "$OUT"
   done
 done
 python3 - "$OUT" <<'PY'

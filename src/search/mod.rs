@@ -437,7 +437,13 @@ impl Searcher {
         }
         let top = match &built.plan {
             Some(plan) => {
-                rerank::rerank(&stats, self.index.fields.body, plan, &self.cfg.search, top)
+                let wanted = if snippets {
+                    offset..offset + limit
+                } else {
+                    0..0
+                };
+                let body = self.index.fields.body;
+                rerank::rerank(&stats, body, plan, &self.cfg.search, top, wanted)
                     .map_err(internal)?
             }
             None => top
@@ -584,5 +590,61 @@ impl Searcher {
     /// The configuration it searches with.
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{self, ImportOptions};
+
+    /// The second phase reads positions only where two query words can meet; a page that
+    /// holds one word in its body still gets that word's first position as its passage
+    /// (where its snippet is cut) when it is among the hits that get snippets, and only
+    /// then.
+    #[test]
+    fn one_word_hits_get_the_words_first_position_as_passage() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut cfg = Config::default();
+        cfg.index.dir = tmp.path().join("index");
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("import");
+        let options = ImportOptions {
+            paths: vec![seeds],
+            ..Default::default()
+        };
+        import::run(&cfg, &options).unwrap();
+        let s = Searcher::open(&cfg.index.dir, &cfg).unwrap();
+        let searcher = s.reader.searcher();
+        let stats = TermStats::new(&searcher);
+        let body = s.index.fields.body;
+        let mut checked = 0;
+        for q in ["projekt", "kommunen", "ansökan", "skola"] {
+            let built = query::build(q, &s.index.fields, &cfg.search, &stats).unwrap();
+            let plan = built.plan.as_ref().unwrap();
+            assert_eq!(plan.words.len(), 1, "{q}");
+            let top = maxscore::top_k(&stats, built.union.as_ref().unwrap(), 200, None).unwrap();
+            let ranked = rerank::rerank(&stats, body, plan, &cfg.search, top, 1..3).unwrap();
+            let stems: Vec<String> = plan.words[0]
+                .variants
+                .iter()
+                .filter(|t| t.field() == body)
+                .filter_map(|t| t.value().as_str().map(str::to_string))
+                .collect();
+            for (i, r) in ranked.iter().enumerate() {
+                let doc = searcher.doc::<HitDoc<true>>(r.addr).unwrap().0;
+                let page = s.index.stored(&doc);
+                let first = analyze::tokens(&mut analyze::swedish(), &page.text)
+                    .into_iter()
+                    .find(|t| stems.contains(&t.term))
+                    .map(|t| t.position as u32);
+                if (1..3).contains(&i) {
+                    assert_eq!(r.passage, first, "{q}: hit {i}");
+                    checked += usize::from(first.is_some());
+                } else {
+                    assert_eq!(r.passage, None, "{q}: hit {i}");
+                }
+            }
+        }
+        assert!(checked >= 4, "{checked}");
     }
 }

@@ -175,13 +175,16 @@ pub struct Ranked {
     pub passage: Option<u32>,
 }
 
-/// Rescore `top` (first-phase scores) with `plan`, best first.
+/// Rescore `top` (first-phase scores) with `plan`, best first. The hits at `passages`
+/// of the result (the page of hits that gets snippets) carry their passage; the others
+/// only where finding their score read the positions anyway.
 pub fn rerank(
     stats: &TermStats,
     body: Field,
     plan: &Plan,
     cfg: &SearchConfig,
     top: Vec<(Score, DocAddress)>,
+    passages: std::ops::Range<usize>,
 ) -> tantivy::Result<Vec<Ranked>> {
     if top.is_empty() {
         return Ok(Vec::new());
@@ -258,6 +261,8 @@ pub fn rerank(
     let mut events: Vec<(u32, usize)> = Vec::new();
     let mut spans: Vec<(usize, usize)> = vec![(0, 0); top.len()];
     let (mut left, mut right) = (Vec::new(), Vec::new());
+    // The (word, variant) pairs of the current candidate found in the body.
+    let mut present: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     while start < order.len() {
         let ord = top[order[start]].1.segment_ord;
@@ -323,6 +328,8 @@ pub fn rerank(
                 }
             }
             let from = events.len();
+            let mut placed = 0;
+            present.clear();
             for (wi, (word, posts)) in plan.words.iter().zip(&mut variants).enumerate() {
                 let hit = &mut hits[i * nw + wi];
                 stem_at[wi] = (0, 0);
@@ -337,14 +344,32 @@ pub fn rerank(
                         break;
                     }
                     if word.variants[k].field() == body {
+                        placed += usize::from(!hit.placed);
                         hit.placed = true;
-                        left.clear();
-                        p.positions(&mut left);
-                        let at = events.len();
-                        events.extend(left.iter().map(|&pos| (pos, wi)));
-                        if k == 0 {
-                            stem_at[wi] = (at, events.len());
-                        }
+                        present.push((wi, k));
+                    }
+                }
+            }
+            // Positions change the score only where two query words can meet: in a
+            // passage (two words placed) or in a phrase of the words' stems. A page with
+            // one word placed covers it in any passage; its passage, the word's first
+            // position, is found later, and only if the page gets a snippet.
+            let meet = placed >= 2
+                || phrase_words
+                    .iter()
+                    .flatten()
+                    .any(|ws| ws.iter().all(|&w| hits[i * nw + w].tf > 0));
+            if meet {
+                for &(wi, k) in &present {
+                    let Some(p) = variants[wi][k].as_mut() else {
+                        continue;
+                    };
+                    left.clear();
+                    p.positions(&mut left);
+                    let at = events.len();
+                    events.extend(left.iter().map(|&pos| (pos, wi)));
+                    if k == 0 {
+                        stem_at[wi] = (at, events.len());
                     }
                 }
             }
@@ -391,7 +416,9 @@ pub fn rerank(
         || (cfg.bm25_b - B).abs() > 1e-6
         || cfg.local_idf_body > 0.0;
     let mut counts: Vec<u32> = vec![0; nw];
-    let mut passages: Vec<Option<u32>> = vec![None; top.len()];
+    let mut passages_of: Vec<Option<u32>> = vec![None; top.len()];
+    // The word whose first position is the passage, for pages with one word placed.
+    let mut unread: Vec<Option<usize>> = vec![None; top.len()];
     for (i, s) in scores.iter_mut().enumerate() {
         let word_hits = &hits[i * nw..(i + 1) * nw];
         let norm = norms_of[i];
@@ -427,27 +454,74 @@ pub fn rerank(
             }
             if window > 0 {
                 let (from, to) = spans[i];
-                let (placed, at) =
-                    best_window(&mut events[from..to], window, &cover_weights, &mut counts);
+                let placed = if from == to {
+                    // At most one word placed, its positions not read: any passage of
+                    // the page covers it (what `best_window` finds of it alone).
+                    let alone = word_hits.iter().position(|h| h.placed);
+                    let w = alone.map_or(0.0, |w| cover_weights[w]);
+                    if w > 0.0 {
+                        unread[i] = alone;
+                    }
+                    w.max(0.0)
+                } else {
+                    let (placed, at) =
+                        best_window(&mut events[from..to], window, &cover_weights, &mut counts);
+                    passages_of[i] = at;
+                    placed
+                };
                 covered = unplaced + placed;
-                passages[i] = at;
             }
             *s *= (covered / total_weight).powf(cfg.coverage_exp);
         }
     }
-    let mut out: Vec<Ranked> = scores
+    let mut out: Vec<(Ranked, usize)> = scores
         .into_iter()
         .zip(top)
-        .zip(passages)
-        .map(|((score, (_, addr)), passage)| Ranked {
-            score,
-            addr,
-            passage,
+        .zip(passages_of)
+        .enumerate()
+        .map(|(i, ((score, (_, addr)), passage))| {
+            let ranked = Ranked {
+                score,
+                addr,
+                passage,
+            };
+            (ranked, i)
         })
         .collect();
     // Stable: ties keep the first phase's order.
-    out.sort_by(|a, b| b.score.total_cmp(&a.score));
-    Ok(out)
+    out.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    let end = passages.end.min(out.len());
+    for (ranked, i) in out
+        .get_mut(passages.start.min(end)..end)
+        .unwrap_or_default()
+    {
+        if let Some(wi) = unread[*i] {
+            ranked.passage = first_position(stats, body, &plan.words[wi].variants, ranked.addr)?;
+        }
+    }
+    Ok(out.into_iter().map(|(r, _)| r).collect())
+}
+
+/// The first position in the body of `doc` of any of `variants` (those of one word).
+fn first_position(
+    stats: &TermStats,
+    body: Field,
+    variants: &[Term],
+    addr: DocAddress,
+) -> tantivy::Result<Option<u32>> {
+    let mut first: Option<u32> = None;
+    let mut positions = Vec::new();
+    for t in variants.iter().filter(|t| t.field() == body) {
+        let mut p = postings(stats, addr.segment_ord as usize, t, true)?;
+        if let Some(p) = at(&mut p, addr.doc_id) {
+            positions.clear();
+            p.positions(&mut positions);
+            if let Some(&pos) = positions.first() {
+                first = Some(first.map_or(pos, |f| f.min(pos)));
+            }
+        }
+    }
+    Ok(first)
 }
 
 #[cfg(test)]

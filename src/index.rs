@@ -375,11 +375,6 @@ impl HittaIndex {
             merge_max_docs,
         })
     }
-
-    /// Read a stored page back.
-    pub fn stored(&self, doc: &TantivyDocument) -> StoredPage {
-        StoredPage::from_doc(doc, &self.fields)
-    }
 }
 
 fn check_version(dir: &Path) -> Result<(), IndexError> {

@@ -3,40 +3,79 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
-use tantivy::schema::{OwnedValue, Value};
-use tantivy::TantivyDocument;
+use tantivy::schema::OwnedValue;
 
-use super::{datetime_to_iso, Fields};
+use super::datetime_to_iso;
 
-/// Field ids of `body` and `format` in the schema (the order `schema()` adds fields;
-/// a test checks them), for [`HitDoc`], which tantivy builds without any context.
+/// Field ids of the stored fields a hit reads (the order `schema()` adds fields; a test
+/// checks them), for [`HitDoc`], which tantivy builds without any context.
+const PATH_ID: u32 = 0;
+const TITLE_ID: u32 = 3;
 const BODY_ID: u32 = 4;
+const SITE_ID: u32 = 10;
+const METADATA_JSON_ID: u32 = 11;
+const LANGUAGE_ID: u32 = 12;
+const PUBLISHED_ID: u32 = 13;
+const UPDATED_ID: u32 = 14;
 const FORMAT_ID: u32 = 16;
 
-/// A stored document read only as far as a hit needs it. [`super::PageWriter::upsert`]
-/// stores a page's fields in the order: identity, title, metadata, language, dates,
-/// `format`, the body, the raw page. Reading stops once `format` is read (and the body,
-/// with `TEXT`), so the raw page, usually the largest value, is never decoded for a hit,
-/// nor the body when no snippet is made. Indexes written with the earlier order (body
-/// before the metadata) read the same, only further.
-pub struct HitDoc<const TEXT: bool>(pub TantivyDocument);
+/// A stored document read only as far as a hit needs it, straight into the
+/// [`StoredPage`] it shows: each value's string is moved into the page, not copied into a
+/// `TantivyDocument` and out again. [`super::PageWriter::upsert`] stores a page's fields
+/// in the order: identity, title, metadata, language, dates, `format`, the body, the raw
+/// page. Reading stops once `format` is read (and the body, with `TEXT`), so the raw page,
+/// usually the largest value, is never decoded for a hit, nor the body when no snippet is
+/// made. Indexes written with the earlier order (body before the metadata) read the same,
+/// only further.
+pub struct HitDoc<const TEXT: bool> {
+    /// The page as far as it was read (`text` empty unless `TEXT` or stored early).
+    pub page: StoredPage,
+    /// How many stored values were read, so a test can tell where reading stopped.
+    #[cfg_attr(not(test), allow(dead_code))]
+    read: usize,
+}
 
 impl<const TEXT: bool> DocumentDeserialize for HitDoc<TEXT> {
     fn deserialize<'de, D: DocumentDeserializer<'de>>(mut d: D) -> Result<Self, DeserializeError> {
-        let mut doc = TantivyDocument::default();
-        let (mut body, mut format) = (false, false);
+        let mut page = StoredPage::default();
+        let (mut body, mut format, mut read) = (false, false, 0);
         while !(format && (body || !TEXT)) {
             let Some((field, value)) = d.next_field::<OwnedValue>()? else {
                 break;
             };
-            match field.field_id() {
-                BODY_ID => body = true,
-                FORMAT_ID => format = true,
+            read += 1;
+            let id = field.field_id();
+            match (id, value) {
+                (BODY_ID, OwnedValue::Str(v)) => {
+                    body = true;
+                    // The first value, as `get_first` would take it.
+                    if page.text.is_empty() {
+                        page.text = v;
+                    }
+                }
+                (FORMAT_ID, _) => format = true,
+                (PATH_ID, OwnedValue::Str(v)) if page.path.is_empty() => {
+                    page.id.clone_from(&v);
+                    page.path = v;
+                }
+                (SITE_ID, OwnedValue::Str(v)) if page.site.is_empty() => page.site = v,
+                (TITLE_ID, OwnedValue::Str(v)) if page.title.is_empty() => page.title = v,
+                (METADATA_JSON_ID, OwnedValue::Str(v)) if page.metadata.0.is_empty() => {
+                    page.metadata = Metadata(serde_json::from_str(&v).unwrap_or_default());
+                }
+                (LANGUAGE_ID, OwnedValue::Str(v)) if page.language.is_none() => {
+                    page.language = Some(v);
+                }
+                (PUBLISHED_ID, OwnedValue::Date(v)) if page.published.is_none() => {
+                    page.published = Some(datetime_to_iso(v));
+                }
+                (UPDATED_ID, OwnedValue::Date(v)) if page.updated.is_none() => {
+                    page.updated = Some(datetime_to_iso(v));
+                }
                 _ => {}
             }
-            doc.add_field_value(field, &value);
         }
-        Ok(HitDoc(doc))
+        Ok(HitDoc { page, read })
     }
 }
 
@@ -107,7 +146,7 @@ impl<'de> Deserialize<'de> for Metadata {
 }
 
 /// A page as stored in the index: what `/documents/{id}` returns.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StoredPage {
     /// Identity: path relative to the imported folder.
     pub id: String,
@@ -129,37 +168,6 @@ pub struct StoredPage {
     pub updated: Option<String>,
 }
 
-impl StoredPage {
-    pub(super) fn from_doc(doc: &TantivyDocument, f: &Fields) -> StoredPage {
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let date = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_datetime())
-                .map(datetime_to_iso)
-        };
-        let path = text(f.path).unwrap_or_default();
-        StoredPage {
-            id: path.clone(),
-            path,
-            site: text(f.site).unwrap_or_default(),
-            title: text(f.title).unwrap_or_default(),
-            text: text(f.body).unwrap_or_default(),
-            metadata: Metadata(
-                text(f.metadata_json)
-                    .and_then(|j| serde_json::from_str(&j).ok())
-                    .unwrap_or_default(),
-            ),
-            language: text(f.language),
-            published: date(f.published),
-            updated: date(f.updated),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,7 +181,7 @@ mod tests {
         crate::analyze::register(index.tokenizers());
         let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
         for new_order in [true, false] {
-            let mut d = TantivyDocument::default();
+            let mut d = tantivy::TantivyDocument::default();
             d.add_text(f.path, if new_order { "new" } else { "old" });
             d.add_text(f.title, "Rubrik");
             if !new_order {
@@ -181,6 +189,10 @@ mod tests {
             }
             d.add_text(f.metadata_json, r#"[["Diarienummer","2023-1"]]"#);
             d.add_text(f.language, "sv");
+            d.add_date(
+                f.published,
+                super::super::iso_to_datetime("2023-05-04").unwrap(),
+            );
             d.add_text(f.format, "text");
             if new_order {
                 d.add_text(f.body, "Brödtext om skolor.");
@@ -192,19 +204,18 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         for doc in 0..2 {
             let addr = tantivy::DocAddress::new(0, doc);
-            let with = searcher.doc::<HitDoc<true>>(addr).unwrap().0;
-            let without = searcher.doc::<HitDoc<false>>(addr).unwrap().0;
-            let raw = |d: &TantivyDocument| d.get_first(f.raw).is_some();
-            assert!(!raw(&with) && !raw(&without), "doc {doc} read the raw page");
-            let (with, without) = (
-                StoredPage::from_doc(&with, &f),
-                StoredPage::from_doc(&without, &f),
-            );
+            let with = searcher.doc::<HitDoc<true>>(addr).unwrap();
+            let without = searcher.doc::<HitDoc<false>>(addr).unwrap();
+            // path, title, body, metadata, language, date, format: never the raw page after.
+            assert_eq!(with.read, 7, "doc {doc} read past the body");
+            let (with, without) = (with.page, without.page);
             assert_eq!(with.text, "Brödtext om skolor.");
             for page in [&with, &without] {
+                assert_eq!(page.id, page.path);
                 assert_eq!(page.title, "Rubrik");
                 assert_eq!(page.metadata.get("Diarienummer"), Some("2023-1"));
                 assert_eq!(page.language.as_deref(), Some("sv"));
+                assert_eq!(page.published.as_deref(), Some("2023-05-04"));
             }
             if with.path == "new" {
                 assert_eq!(without.text, "", "the new order stops before the body");
@@ -215,7 +226,19 @@ mod tests {
     #[test]
     fn the_field_ids_hit_doc_stops_at_are_the_schemas() {
         let (_, f) = super::super::schema();
-        assert_eq!(f.body.field_id(), BODY_ID);
-        assert_eq!(f.format.field_id(), FORMAT_ID);
+        let ids = [
+            (f.path, PATH_ID),
+            (f.title, TITLE_ID),
+            (f.body, BODY_ID),
+            (f.site, SITE_ID),
+            (f.metadata_json, METADATA_JSON_ID),
+            (f.language, LANGUAGE_ID),
+            (f.published, PUBLISHED_ID),
+            (f.updated, UPDATED_ID),
+            (f.format, FORMAT_ID),
+        ];
+        for (field, id) in ids {
+            assert_eq!(field.field_id(), id);
+        }
     }
 }

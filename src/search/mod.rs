@@ -468,12 +468,11 @@ impl Searcher {
             if deadline::passed(deadline) {
                 return Err(SearchError::Timeout);
             }
-            let doc = if snippets {
-                searcher.doc::<HitDoc<true>>(addr).map_err(internal)?.0
+            let page = if snippets {
+                searcher.doc::<HitDoc<true>>(addr).map_err(internal)?.page
             } else {
-                searcher.doc::<HitDoc<false>>(addr).map_err(internal)?.0
+                searcher.doc::<HitDoc<false>>(addr).map_err(internal)?.page
             };
-            let page = self.index.stored(&doc);
             let snippet = if snippets {
                 highlighter.snippet(&page.text, passage)
             } else {
@@ -521,8 +520,8 @@ impl Searcher {
             .map_err(internal)?;
         match top.first() {
             Some((_, addr)) => {
-                let doc = searcher.doc::<HitDoc<true>>(*addr).map_err(internal)?.0;
-                Ok(Some(self.index.stored(&doc)))
+                let page = searcher.doc::<HitDoc<true>>(*addr).map_err(internal)?.page;
+                Ok(Some(page))
             }
             None => Ok(None),
         }
@@ -631,8 +630,7 @@ mod tests {
                 .filter_map(|t| t.value().as_str().map(str::to_string))
                 .collect();
             for (i, r) in ranked.iter().enumerate() {
-                let doc = searcher.doc::<HitDoc<true>>(r.addr).unwrap().0;
-                let page = s.index.stored(&doc);
+                let page = searcher.doc::<HitDoc<true>>(r.addr).unwrap().page;
                 let first = analyze::tokens(&mut analyze::swedish(), &page.text)
                     .into_iter()
                     .find(|t| stems.contains(&t.term))

@@ -7,19 +7,21 @@
 
 mod compound;
 mod fold;
+mod lower;
 mod may_match;
 mod stem;
 
 pub use compound::{dictionary, CompoundParts, Decompounder};
 pub use fold::{fold, FoldedCopy, NonAscii};
+pub use lower::Lowercase;
 pub use may_match::MayMatch;
 pub use stem::SwedishStemmer;
 
 use std::sync::OnceLock;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
-    TextAnalyzer, TextAnalyzerBuilder, TokenStream, Tokenizer, TokenizerManager,
+    AsciiFoldingFilter, Language, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
+    TextAnalyzerBuilder, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name under which the Swedish analyzer is registered with the index.
@@ -49,11 +51,12 @@ fn stop_words() -> StopWordFilter {
 }
 
 /// Words split on anything but letters and digits, over-long tokens (40 bytes: hashes,
-/// base64, glued menus) dropped, lower case: the start of every text analyzer.
+/// base64, glued menus) dropped, lower case ([`Lowercase`]: tantivy's terms, faster on
+/// å/ä/ö): the start of every text analyzer.
 fn words() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
+        .filter(Lowercase)
 }
 
 /// Register every analyzer the schema names.
@@ -65,7 +68,7 @@ pub fn register(manager: &TokenizerManager) {
         RAW_LOWER,
         TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
             .filter(RemoveLongFilter::limit(255))
-            .filter(LowerCaser)
+            .filter(Lowercase)
             .build(),
     );
 }

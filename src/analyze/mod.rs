@@ -10,17 +10,19 @@ mod fold;
 mod lower;
 mod may_match;
 mod stem;
+mod words;
 
 pub use compound::{dictionary, CompoundParts, Decompounder};
 pub use fold::{fold, FoldedCopy, NonAscii};
 pub use lower::Lowercase;
 pub use may_match::MayMatch;
 pub use stem::SwedishStemmer;
+pub use words::{word_offset, WordTokenizer};
 
 use std::sync::OnceLock;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, RemoveLongFilter, StopWordFilter, TextAnalyzer,
     TextAnalyzerBuilder, TokenStream, Tokenizer, TokenizerManager,
 };
 
@@ -54,7 +56,7 @@ fn stop_words() -> StopWordFilter {
 /// base64, glued menus) dropped, lower case ([`Lowercase`]: tantivy's terms, faster on
 /// å/ä/ö): the start of every text analyzer.
 fn words() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(Lowercase)
 }

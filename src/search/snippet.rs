@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::Snippet;
-use crate::analyze;
+use crate::analyze::{self, word_offset};
 
 /// Words of context kept before the passage the second phase found.
 const PASSAGE_LEAD_WORDS: u32 = 8;
@@ -121,21 +121,6 @@ fn push_mark(marks: &mut Vec<[usize; 2]>, from: usize, to: usize) {
         Some(last) if from <= last[1] => last[1] = last[1].max(to),
         _ => marks.push([from, to]),
     }
-}
-
-/// Byte offset of the word at `position` of `text` as the body was indexed (the
-/// tokenizer numbers every word, stop words and long words included), or the end.
-fn word_offset(text: &str, position: u32) -> usize {
-    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-    let mut tokenizer = SimpleTokenizer::default();
-    let mut stream = tokenizer.token_stream(text);
-    while stream.advance() {
-        let token = stream.token();
-        if token.position >= position as usize {
-            return token.offset_from;
-        }
-    }
-    text.len()
 }
 
 #[cfg(test)]

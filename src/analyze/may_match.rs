@@ -59,6 +59,26 @@ impl MayMatch {
         }
         self.terms.in_word(buf.as_bytes())
     }
+
+    /// [`Self::admits`] of `word` as the text has it, before lower-casing, the way
+    /// [`super::Lowercase`] would lower-case it: so the highlighter can skip a rejected
+    /// word without lower-casing it or running it through any filter.
+    pub fn admits_any_case(&self, word: &str, buf: &mut String) -> bool {
+        if word.is_ascii() {
+            if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                return self.terms.in_word(word.as_bytes());
+            }
+            buf.clear();
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+            return self.terms.in_word(buf.as_bytes());
+        }
+        if !fold_swedish(word, buf) {
+            let lower: String = word.chars().flat_map(char::to_lowercase).collect();
+            *buf = fold(&lower);
+        }
+        self.terms.in_word(buf.as_bytes())
+    }
 }
 
 impl Terms {
@@ -71,18 +91,19 @@ impl Terms {
     }
 }
 
-/// Fold a lower-cased word whose letters beyond ASCII are all å, ä, ö, é or ü into `out`,
-/// as the folded field's `AsciiFoldingFilter` does, without its token stream and `String`
-/// per word; `false` (and `out` unspecified) for any other letter, which [`fold`] handles.
+/// Lower-case and fold a word whose letters beyond ASCII are all å, ä, ö, é or ü (either
+/// case) into `out`, as lower-casing and then the folded field's `AsciiFoldingFilter` do,
+/// without their token streams and `String` per word; `false` (and `out` unspecified) for
+/// any other letter, which [`fold`] handles.
 fn fold_swedish(word: &str, out: &mut String) -> bool {
     out.clear();
     for c in word.chars() {
         out.push(match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            'é' => 'e',
-            'ü' => 'u',
-            c if c.is_ascii() => c,
+            'å' | 'ä' | 'Å' | 'Ä' => 'a',
+            'ö' | 'Ö' => 'o',
+            'é' | 'É' => 'e',
+            'ü' | 'Ü' => 'u',
+            c if c.is_ascii() => c.to_ascii_lowercase(),
             _ => return false,
         });
     }

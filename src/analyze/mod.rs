@@ -7,6 +7,7 @@
 
 mod compound;
 mod fold;
+mod highlight;
 mod lower;
 mod may_match;
 mod stem;
@@ -14,10 +15,14 @@ mod words;
 
 pub use compound::{dictionary, CompoundParts, Decompounder};
 pub use fold::{fold, FoldedCopy, NonAscii};
+pub use highlight::HighlightTokens;
 pub use lower::Lowercase;
 pub use may_match::MayMatch;
 pub use stem::SwedishStemmer;
 pub use words::{word_offset, WordTokenizer};
+
+/// Words of this many bytes or more are not indexed (hashes, base64, glued menus).
+pub const MAX_WORD_BYTES: usize = 40;
 
 use std::sync::OnceLock;
 
@@ -57,7 +62,7 @@ fn stop_words() -> StopWordFilter {
 /// å/ä/ö): the start of every text analyzer.
 fn words() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
     TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
         .filter(Lowercase)
 }
 

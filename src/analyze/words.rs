@@ -122,18 +122,22 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
+/// The byte ranges of the words of `text`, in order: the tokens' offsets, without tokens.
+pub fn ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let (from, to, next) = next_word(text, at)?;
+        at = next;
+        Some((from, to))
+    })
+}
+
 /// Byte offset of the word at `position` of `text` as the analyzers number words (every
 /// word counts, stop words and over-long ones included), or the end of `text`.
 pub fn word_offset(text: &str, position: u32) -> usize {
-    let (mut at, mut n) = (0, 0);
-    while let Some((from, _, next)) = next_word(text, at) {
-        if n >= position {
-            return from;
-        }
-        n += 1;
-        at = next;
-    }
-    text.len()
+    ranges(text)
+        .nth(position as usize)
+        .map_or(text.len(), |(from, _)| from)
 }
 
 #[cfg(test)]

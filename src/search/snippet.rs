@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-
 use super::Snippet;
 use crate::analyze::{self, word_offset};
 
@@ -17,7 +15,7 @@ const PASSAGE_LEAD_WORDS: u32 = 8;
 /// in it: a copy of the analyzer per snippet, a lower-cased `String` per word (the
 /// analyzer already lower-cases) and a map lookup for every word `MayMatch` blanked.
 pub(super) struct Highlighter {
-    analyzer: TextAnalyzer,
+    tokens: analyze::HighlightTokens,
     /// Term -> weight of a passage holding it (whole words above parts and folded forms).
     terms: BTreeMap<String, f32>,
     max_chars: usize,
@@ -27,7 +25,7 @@ impl Highlighter {
     /// A highlighter for the terms a query marks, with passages of up to `max_chars` bytes.
     pub(super) fn new(terms: BTreeMap<String, f32>, max_chars: usize) -> Highlighter {
         Highlighter {
-            analyzer: analyze::highlighter_for(terms.keys().map(String::as_str)),
+            tokens: analyze::HighlightTokens::new(terms.keys().map(String::as_str)),
             terms,
             max_chars,
         }
@@ -36,12 +34,12 @@ impl Highlighter {
     /// Byte ranges of the words of `text` that a term marks, touching ones merged.
     pub(super) fn marks(&mut self, text: &str) -> Vec<[usize; 2]> {
         let mut out = Vec::new();
-        let mut stream = self.analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            if !t.text.is_empty() && self.terms.contains_key(&t.text) {
-                push_mark(&mut out, t.offset_from, t.offset_to);
+        let terms = &self.terms;
+        self.tokens.for_each(text, |term, from, to| {
+            if !term.is_empty() && terms.contains_key(term) {
+                push_mark(&mut out, from, to);
             }
-        }
+        });
         out
     }
 
@@ -89,22 +87,22 @@ impl Highlighter {
             }
             marks.clear();
         };
-        let mut stream = self.analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            if t.offset_to - start > self.max_chars {
+        let (terms, max_chars) = (&self.terms, self.max_chars);
+        self.tokens.for_each(text, |term, from, to| {
+            if to - start > max_chars {
                 keep(score, start, stop, &mut marks);
-                (start, score) = (t.offset_from, 0.0);
+                (start, score) = (from, 0.0);
             }
-            stop = t.offset_to;
-            if t.text.is_empty() {
-                continue;
+            stop = to;
+            if term.is_empty() {
+                return;
             }
-            if let Some(&w) = self.terms.get(&t.text) {
+            if let Some(&w) = terms.get(term) {
                 score += w;
                 // Several terms can mark the same word (its stem and its folded form).
-                push_mark(&mut marks, t.offset_from - start, t.offset_to - start);
+                push_mark(&mut marks, from - start, to - start);
             }
-        }
+        });
         keep(score, start, stop, &mut marks);
         let (_, start, stop, highlights) = best?;
         Some(Snippet {

@@ -353,11 +353,14 @@ impl HittaIndex {
         memory_mb: usize,
         merge_max_docs: usize,
     ) -> Result<PageWriter, IndexError> {
-        // tantivy's own split of the budget over the cores, and one merge at a time: on a
-        // laptop's few cores more merge threads add no speed, only memory at once.
+        // Half the cores index: the import cleans pages on all of them at the same time,
+        // and cleaning and indexing cost about the same CPU. On 2 cores one indexing thread
+        // imports in 0.95x the wall time and 0.91x the CPU of two (`benches/ab-import.sh`,
+        // BENCHMARKS.md session 12): one segment, so no merge at the end. One merge at a
+        // time: on a laptop's few cores more merge threads add no speed, only memory.
         let budget = memory_mb.max(15) * 1_000_000;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let threads = cores.clamp(1, 8).min(budget / 15_000_000).max(1);
+        let threads = (cores / 2).clamp(1, 8).min(budget / 15_000_000).max(1);
         let options = tantivy::indexer::IndexWriterOptions::builder()
             .memory_budget_per_thread(budget / threads)
             .num_worker_threads(threads)

@@ -355,9 +355,10 @@ impl HittaIndex {
     ) -> Result<PageWriter, IndexError> {
         // Half the cores index: the import cleans pages on all of them at the same time,
         // and cleaning and indexing cost about the same CPU. On 2 cores one indexing thread
-        // imports in 0.95x the wall time and 0.91x the CPU of two (`benches/ab-import.sh`,
-        // BENCHMARKS.md session 12): one segment, so no merge at the end. One merge at a
-        // time: on a laptop's few cores more merge threads add no speed, only memory.
+        // took 0.94-1.00x the wall time and 0.90-0.97x the CPU of two (three alternated
+        // `benches/ab-import.sh` runs; one non-alternated run disagreed, BENCHMARKS.md
+        // session 12): one segment, so no merge at the end. One merge at a time: on a
+        // laptop's few cores more merge threads add no speed, only memory.
         let budget = memory_mb.max(15) * 1_000_000;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = (cores / 2).clamp(1, 8).min(budget / 15_000_000).max(1);

@@ -88,7 +88,7 @@ fn case_of(word: &str) -> Case {
 
 /// Lower-case `word` into `out`, char by char: capitals of ASCII and Latin-1 shifted,
 /// anything else through `char::to_lowercase` (as tantivy, without the final-sigma rule).
-fn lowercase_into(word: &str, out: &mut String) {
+pub(super) fn lowercase_into(word: &str, out: &mut String) {
     out.clear();
     out.reserve(word.len());
     for c in word.chars() {

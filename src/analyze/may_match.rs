@@ -6,17 +6,16 @@
 //! stem is a prefix (Snowball and our rules only cut endings), a compound part is a
 //! piece, a folded copy folds the same letters. So a word whose folded form contains
 //! none of the folded query terms can be skipped without changing what is marked. It is
-//! blanked rather than dropped: the snippet generator cuts passages at token offsets, and
-//! an empty word is nothing to decompound or stem.
+//! blanked rather than dropped: the snippet generator cuts passages at token offsets.
+//! [`super::HighlightTokens`] applies the check word by word; as a token filter in the
+//! highlighter's chain (tests only) it is the reference that form is compared against.
 
 use std::sync::Arc;
 
-use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+use super::{fold, lower};
 
-use super::fold;
-
-/// Token filter keeping only (lower-cased) words that contain one of `terms` once both are
-/// folded; the others become empty tokens at their place. Put it right after lower-casing.
+/// Whether a word may produce one of `terms`: it contains one of them once both are
+/// lower-cased and folded.
 #[derive(Clone, Debug)]
 pub struct MayMatch {
     terms: Arc<Terms>,
@@ -49,20 +48,9 @@ impl MayMatch {
         }
     }
 
-    /// Whether the folded `word` contains a term; `buf` is scratch for the folding.
-    fn admits(&self, word: &str, buf: &mut String) -> bool {
-        if word.is_ascii() {
-            return self.terms.in_word(word.as_bytes());
-        }
-        if !fold_swedish(word, buf) {
-            *buf = fold(word);
-        }
-        self.terms.in_word(buf.as_bytes())
-    }
-
-    /// [`Self::admits`] of `word` as the text has it, before lower-casing, the way
-    /// [`super::Lowercase`] would lower-case it: so the highlighter can skip a rejected
-    /// word without lower-casing it or running it through any filter.
+    /// Whether `word`, as the text has it, contains a term once lower-cased (as
+    /// [`super::Lowercase`] does it) and folded, so the highlighter can skip a rejected
+    /// word without lower-casing it or running it through any filter; `buf` is scratch.
     pub fn admits_any_case(&self, word: &str, buf: &mut String) -> bool {
         if word.is_ascii() {
             if !word.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -74,8 +62,8 @@ impl MayMatch {
             return self.terms.in_word(buf.as_bytes());
         }
         if !fold_swedish(word, buf) {
-            let lower: String = word.chars().flat_map(char::to_lowercase).collect();
-            *buf = fold(&lower);
+            lower::lowercase_into(word, buf);
+            *buf = fold(buf);
         }
         self.terms.in_word(buf.as_bytes())
     }
@@ -110,60 +98,73 @@ fn fold_swedish(word: &str, out: &mut String) -> bool {
     true
 }
 
-impl TokenFilter for MayMatch {
-    type Tokenizer<T: Tokenizer> = MayMatchFilter<T>;
+/// The check as a token filter, after lower-casing in the highlighter's chain
+/// ([`super::highlighter_for`]): what [`super::HighlightTokens`] must reproduce, and the
+/// analyzer the test against tantivy's `SnippetGenerator` hands it.
+#[cfg(test)]
+mod filter {
+    use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> MayMatchFilter<T> {
-        MayMatchFilter {
-            inner: tokenizer,
-            filter: self,
+    use super::MayMatch;
+
+    impl TokenFilter for MayMatch {
+        type Tokenizer<T: Tokenizer> = MayMatchFilter<T>;
+
+        fn transform<T: Tokenizer>(self, tokenizer: T) -> MayMatchFilter<T> {
+            MayMatchFilter {
+                inner: tokenizer,
+                filter: self,
+            }
         }
     }
-}
 
-/// [`MayMatch`] around a tokenizer.
-#[derive(Clone)]
-pub struct MayMatchFilter<T> {
-    inner: T,
-    filter: MayMatch,
-}
-
-impl<T: Tokenizer> Tokenizer for MayMatchFilter<T> {
-    type TokenStream<'a> = MayMatchStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        MayMatchStream {
-            tail: self.inner.token_stream(text),
-            filter: &self.filter,
-            buf: String::new(),
-        }
-    }
-}
-
-/// The token stream of [`MayMatchFilter`].
-pub struct MayMatchStream<'a, T> {
-    tail: T,
-    filter: &'a MayMatch,
-    buf: String,
-}
-
-impl<T: TokenStream> TokenStream for MayMatchStream<'_, T> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        if !self.filter.admits(&self.tail.token().text, &mut self.buf) {
-            self.tail.token_mut().text.clear();
-        }
-        true
+    /// [`MayMatch`] around a tokenizer.
+    #[derive(Clone)]
+    pub struct MayMatchFilter<T> {
+        inner: T,
+        filter: MayMatch,
     }
 
-    fn token(&self) -> &Token {
-        self.tail.token()
+    impl<T: Tokenizer> Tokenizer for MayMatchFilter<T> {
+        type TokenStream<'a> = MayMatchStream<'a, T::TokenStream<'a>>;
+
+        fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+            MayMatchStream {
+                tail: self.inner.token_stream(text),
+                filter: &self.filter,
+                buf: String::new(),
+            }
+        }
     }
 
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
+    /// The token stream of [`MayMatchFilter`].
+    pub struct MayMatchStream<'a, T> {
+        tail: T,
+        filter: &'a MayMatch,
+        buf: String,
+    }
+
+    impl<T: TokenStream> TokenStream for MayMatchStream<'_, T> {
+        fn advance(&mut self) -> bool {
+            if !self.tail.advance() {
+                return false;
+            }
+            if !self
+                .filter
+                .admits_any_case(&self.tail.token().text, &mut self.buf)
+            {
+                self.tail.token_mut().text.clear();
+            }
+            true
+        }
+
+        fn token(&self) -> &Token {
+            self.tail.token()
+        }
+
+        fn token_mut(&mut self) -> &mut Token {
+            self.tail.token_mut()
+        }
     }
 }
 

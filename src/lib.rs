@@ -14,5 +14,4 @@ pub mod extract;
 pub mod http;
 pub mod import;
 pub mod index;
-pub mod memory;
 pub mod search;

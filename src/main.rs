@@ -145,8 +145,15 @@ enum EvalCommand {
     },
 }
 
+/// jemalloc rather than the system allocator: an import's decode, clean and indexing threads
+/// allocate and free concurrently, and glibc's arenas made them wait on each other's locks
+/// (45k bench pages: 0.80x the wall time, 0.83x the CPU; BENCHMARKS.md, session 13), while
+/// the server's heap stays flat over `benches/soak.sh` without capping anything.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> std::process::ExitCode {
-    hitta::memory::limit_malloc_arenas();
     match run(Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         // `hitta search … | head` closing the pipe early is not an error.

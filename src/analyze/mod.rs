@@ -18,7 +18,7 @@ pub use fold::{fold, FoldedCopy, NonAscii};
 pub use highlight::HighlightTokens;
 pub use lower::Lowercase;
 pub use may_match::MayMatch;
-pub use stem::SwedishStemmer;
+pub use stem::{CachedSwedishStemmer, SwedishStemmer};
 pub use words::{word_offset, WordTokenizer};
 
 /// Words of this many bytes or more are not indexed (hashes, base64, glued menus).
@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, RemoveLongFilter, StopWordFilter, TextAnalyzer,
-    TextAnalyzerBuilder, TokenStream, Tokenizer, TokenizerManager,
+    TextAnalyzerBuilder, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name under which the Swedish analyzer is registered with the index.
@@ -68,9 +68,13 @@ fn words() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
 
 /// Register every analyzer the schema names.
 pub fn register(manager: &TokenizerManager) {
-    manager.register(SWEDISH, swedish());
-    manager.register(SWEDISH_PARTS, swedish_parts());
-    manager.register(SWEDISH_FOLDED, swedish_folded_index());
+    // The indexer's analyzers cache their stems; the same chains as the query side's.
+    manager.register(SWEDISH, swedish_with(CachedSwedishStemmer));
+    manager.register(SWEDISH_PARTS, swedish_parts_with(CachedSwedishStemmer));
+    manager.register(
+        SWEDISH_FOLDED,
+        swedish_folded_index_with(CachedSwedishStemmer),
+    );
     manager.register(
         RAW_LOWER,
         TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
@@ -84,10 +88,15 @@ pub fn register(manager: &TokenizerManager) {
 /// gives *skol* and *frånvaro* at its position, *frånvaro* alone nothing (the body field
 /// has the whole words).
 pub fn swedish_parts() -> TextAnalyzer {
+    swedish_parts_with(SwedishStemmer)
+}
+
+/// [`swedish_parts`] with the stemmer `stem`.
+fn swedish_parts_with(stem: impl TokenFilter) -> TextAnalyzer {
     words()
         .filter(CompoundParts)
         .filter(stop_words())
-        .filter(SwedishStemmer)
+        .filter(stem)
         .build()
 }
 
@@ -107,10 +116,15 @@ pub fn swedish_folded() -> TextAnalyzer {
 /// the folded field finds the pages that wrote a query word with å/ä/ö (or é, ü …) only,
 /// and costs the import a fraction of a field (BENCHMARKS.md, session 8).
 pub fn swedish_folded_index() -> TextAnalyzer {
+    swedish_folded_index_with(SwedishStemmer)
+}
+
+/// [`swedish_folded_index`] with the stemmer `stem`.
+fn swedish_folded_index_with(stem: impl TokenFilter) -> TextAnalyzer {
     words()
         .filter(NonAscii)
         .filter(stop_words())
-        .filter(SwedishStemmer)
+        .filter(stem)
         .filter(AsciiFoldingFilter)
         .build()
 }
@@ -145,7 +159,12 @@ pub fn highlighter_for<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnal
 /// Snowball Swedish stemmer with the definite `-n` of vowel-final nouns ([`SwedishStemmer`]):
 /// Lucene's SwedishAnalyzer plus *skolan* = *skola*.
 pub fn swedish() -> TextAnalyzer {
-    words().filter(stop_words()).filter(SwedishStemmer).build()
+    swedish_with(SwedishStemmer)
+}
+
+/// [`swedish`] with the stemmer `stem`.
+fn swedish_with(stem: impl TokenFilter) -> TextAnalyzer {
+    words().filter(stop_words()).filter(stem).build()
 }
 
 /// A token as an analyzer made it: what `/analyze` shows and what queries are built from.

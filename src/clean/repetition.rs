@@ -2,7 +2,7 @@
 //! ([`count_key`]) and a `Key:` line is counted together with its value, so that a
 //! repeated key does not drag its page-specific value into the boilerplate.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 

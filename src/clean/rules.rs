@@ -1,6 +1,6 @@
 //! The rules of [`CleanConfig`] compiled once: phrase regexes, word sets.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use regex::{Regex, RegexSet};
 

@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::metadata::colon_key;
-use super::normalize::{count_key_with, hash_key, is_blank};
+use super::normalize::{count_hash_with, count_key_with, hash_key, is_blank};
 use super::pipeline::truncation_point;
 use super::rules::Compiled;
 use super::signals::split_glued_breadcrumb;
@@ -63,13 +63,13 @@ pub fn line_hashes(
             && colon_key(lines[i + 1], c, max_key_words).is_none()
         {
             let fold = contact[i] || contact[i + 1];
-            let h = hash_key(&count_key_with(&format!("{t} {}", lines[i + 1]), fold));
+            let h = count_hash_with(&format!("{t} {}", lines[i + 1]), fold);
             out[i] = Some(h);
             out[i + 1] = Some(h);
             i += 2;
             continue;
         }
-        out[i] = Some(hash_key(&count_key_with(t, contact[i])));
+        out[i] = Some(count_hash_with(t, contact[i]));
         if t.len() < 400 {
             // `glued`: the same split, done already for the line signals.
             let owned;

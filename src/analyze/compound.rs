@@ -150,6 +150,7 @@ impl TokenFilter for Decompounder {
         DecompounderFilter {
             inner: tokenizer,
             whole: true,
+            cache: None,
         }
     }
 }
@@ -166,7 +167,42 @@ impl TokenFilter for CompoundParts {
         DecompounderFilter {
             inner: tokenizer,
             whole: false,
+            cache: None,
         }
+    }
+}
+
+/// [`CompoundParts`] with a cache of its own ([`SplitCache`]), four times the size of the
+/// per-thread one: for the indexer, whose one analyzer per field sees every word of a
+/// segment. 20,000 words instead of 5,000: a 3,000-page import 0.98x the instructions, a
+/// 45k import 0.96-0.97x the wall time (BENCHMARKS.md, session 14). Searches keep the
+/// small per-thread cache: 20,000 there too added 8 MB to the server's peak under load.
+#[derive(Clone, Default)]
+pub struct CachedCompoundParts;
+
+impl TokenFilter for CachedCompoundParts {
+    type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
+        DecompounderFilter {
+            inner: tokenizer,
+            whole: false,
+            cache: Some(SplitCache::default()),
+        }
+    }
+}
+
+/// Most words a [`SplitCache`] holds before it starts again (about 100 bytes a word).
+const OWN_CACHE_LIMIT: usize = 20_000;
+
+/// The splits an analyzer has found. Emptied when full, so it stays small; a clone starts
+/// empty (tantivy clones an analyzer for each segment writer).
+#[derive(Default)]
+pub struct SplitCache(FxHashMap<String, Option<Vec<String>>>);
+
+impl Clone for SplitCache {
+    fn clone(&self) -> Self {
+        SplitCache::default()
     }
 }
 
@@ -174,6 +210,7 @@ impl TokenFilter for CompoundParts {
 pub struct DecompounderFilter<T> {
     inner: T,
     whole: bool,
+    cache: Option<SplitCache>,
 }
 
 thread_local! {
@@ -184,7 +221,7 @@ thread_local! {
 }
 
 impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
-    type TokenStream<'a> = DecompounderStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = DecompounderStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         DecompounderStream {
@@ -192,18 +229,20 @@ impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
             pending: Vec::new(),
             current: None,
             whole: self.whole,
+            cache: self.cache.as_mut(),
         }
     }
 }
 
-pub struct DecompounderStream<T> {
+pub struct DecompounderStream<'a, T> {
+    cache: Option<&'a mut SplitCache>,
     tail: T,
     pending: Vec<Token>,
     current: Option<Token>,
     whole: bool,
 }
 
-impl<T: TokenStream> TokenStream for DecompounderStream<T> {
+impl<T: TokenStream> TokenStream for DecompounderStream<'_, T> {
     fn advance(&mut self) -> bool {
         loop {
             if let Some(part) = self.pending.pop() {
@@ -233,7 +272,7 @@ impl<T: TokenStream> TokenStream for DecompounderStream<T> {
     }
 }
 
-impl<T: TokenStream> DecompounderStream<T> {
+impl<T: TokenStream> DecompounderStream<'_, T> {
     /// Queue the parts of the tail's current word (none if it is no compound).
     fn split_current(&mut self) {
         let token = self.tail.token();
@@ -242,7 +281,7 @@ impl<T: TokenStream> DecompounderStream<T> {
             return;
         }
         let pending = &mut self.pending;
-        SPLITS.with_borrow_mut(|cache| {
+        let mut split = |cache: &mut FxHashMap<String, Option<Vec<String>>>, limit: usize| {
             let push = |pending: &mut Vec<Token>, parts: &Option<Vec<String>>| {
                 for part in parts.iter().flatten().rev() {
                     // Not `..token.clone()`: that would copy the word's text only to drop it.
@@ -260,13 +299,17 @@ impl<T: TokenStream> DecompounderStream<T> {
                 None => {
                     let parts = dictionary().split(&token.text);
                     push(pending, &parts);
-                    if cache.len() >= CACHE_LIMIT {
+                    if cache.len() >= limit {
                         cache.clear();
                     }
                     cache.insert(token.text.clone(), parts);
                 }
             }
-        });
+        };
+        match self.cache.as_deref_mut() {
+            Some(own) => split(&mut own.0, OWN_CACHE_LIMIT),
+            None => SPLITS.with_borrow_mut(|cache| split(cache, CACHE_LIMIT)),
+        }
     }
 }
 
@@ -284,6 +327,38 @@ mod tests {
         assert_eq!(split("tidningsartikel").unwrap(), ["tidning", "artikel"]);
         assert_eq!(split("arbetsmarknad").unwrap(), ["arbet", "marknad"]);
         assert_eq!(split("nattåg").unwrap(), ["natt", "tåg"]);
+    }
+
+    #[test]
+    fn own_cache_gives_the_per_thread_caches_parts() {
+        use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("import");
+        let mut text = String::new();
+        for e in std::fs::read_dir(root).unwrap() {
+            text += &std::fs::read_to_string(e.unwrap().path()).unwrap_or_default();
+        }
+        // More distinct words than the cache holds, so that it is emptied on the way.
+        for i in 0..OWN_CACHE_LIMIT + 5_000 {
+            text += &format!(" ord{i} skolfrånvaro nattåg tidningsartikel");
+        }
+        let all = |a: &mut TextAnalyzer| {
+            let mut out = Vec::new();
+            let mut s = a.token_stream(&text);
+            while let Some(t) = s.next() {
+                out.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+            }
+            out
+        };
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(CompoundParts)
+            .build();
+        let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(CachedCompoundParts)
+            .build();
+        let want = all(&mut plain);
+        assert!(want.iter().any(|t| t.0 == "frånvaro"));
+        assert_eq!(all(&mut cached), want);
+        assert_eq!(all(&mut cached), want, "a second pass, from the cache");
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod may_match;
 mod stem;
 mod words;
 
-pub use compound::{dictionary, CompoundParts, Decompounder};
+pub use compound::{dictionary, CachedCompoundParts, CompoundParts, Decompounder};
 pub use fold::{fold, FoldedCopy, NonAscii};
 pub use highlight::HighlightTokens;
 pub use lower::Lowercase;
@@ -70,7 +70,10 @@ fn words() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
 pub fn register(manager: &TokenizerManager) {
     // The indexer's analyzers cache their stems; the same chains as the query side's.
     manager.register(SWEDISH, swedish_with(CachedSwedishStemmer));
-    manager.register(SWEDISH_PARTS, swedish_parts_with(CachedSwedishStemmer));
+    manager.register(
+        SWEDISH_PARTS,
+        swedish_parts_with(CachedCompoundParts, CachedSwedishStemmer),
+    );
     manager.register(
         SWEDISH_FOLDED,
         swedish_folded_index_with(CachedSwedishStemmer),
@@ -88,13 +91,13 @@ pub fn register(manager: &TokenizerManager) {
 /// gives *skol* and *frånvaro* at its position, *frånvaro* alone nothing (the body field
 /// has the whole words).
 pub fn swedish_parts() -> TextAnalyzer {
-    swedish_parts_with(SwedishStemmer)
+    swedish_parts_with(CompoundParts, SwedishStemmer)
 }
 
-/// [`swedish_parts`] with the stemmer `stem`.
-fn swedish_parts_with(stem: impl TokenFilter) -> TextAnalyzer {
+/// [`swedish_parts`] with the parts filter `parts` and the stemmer `stem`.
+fn swedish_parts_with(parts: impl TokenFilter, stem: impl TokenFilter) -> TextAnalyzer {
     words()
-        .filter(CompoundParts)
+        .filter(parts)
         .filter(stop_words())
         .filter(stem)
         .build()

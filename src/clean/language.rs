@@ -61,18 +61,17 @@ pub fn detect(text: &str, min_confidence: f64) -> Option<String> {
 /// How many words of `text` are Swedish-only and neighbour-only function words.
 fn function_words(text: &str) -> (usize, usize) {
     let (mut sv, mut other) = (0, 0);
-    let mut lower = String::new();
     for w in text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| (2..=6).contains(&w.len()))
     {
-        lower.clear();
-        lower.extend(w.chars().flat_map(char::to_lowercase));
-        if SWEDISH_ONLY.contains(&lower.as_str()) {
-            sv += 1;
-        } else if NEIGHBOURS_ONLY.contains(&lower.as_str()) {
-            other += 1;
-        }
+        super::normalize::with_lower(w, |lower| {
+            if SWEDISH_ONLY.contains(&lower) {
+                sv += 1;
+            } else if NEIGHBOURS_ONLY.contains(&lower) {
+                other += 1;
+            }
+        });
     }
     (sv, other)
 }

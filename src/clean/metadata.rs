@@ -149,7 +149,14 @@ pub fn inline_items(i: usize, line: &str, c: &Compiled, max_words: usize) -> Vec
         return Vec::new();
     }
     let mut out = Vec::new();
-    for part in t.split(" · ").flat_map(|p| p.split(" | ")) {
+    // Most lines have neither separator: no splitting then (a substring searcher is set up
+    // for each `split`).
+    let parts: Vec<&str> = if t.contains(['·', '|']) {
+        t.split(" · ").flat_map(|p| p.split(" | ")).collect()
+    } else {
+        vec![t]
+    };
+    for part in parts {
         if let Some((k, v)) = date_key_value(part.trim(), c) {
             out.push(item(i, i, k, v, c));
         }

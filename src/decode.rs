@@ -378,6 +378,14 @@ pub fn normalize_text(text: Cow<'_, str>) -> Cow<'_, str> {
     // `from`: start of the text not yet copied to `out`.
     let (mut from, mut i) = (0, 0);
     while i < b.len() {
+        if i + BLOCK <= b.len()
+            && !b[i..i + BLOCK]
+                .iter()
+                .fold(false, |a, &c| a | may_need_work(c))
+        {
+            i += BLOCK; // nothing to do in these bytes (the test vectorises)
+            continue;
+        }
         let c = b[i];
         let (drop, newline) = match c {
             b'\n' | b'\t' => (0, false),
@@ -414,6 +422,16 @@ pub fn normalize_text(text: Cow<'_, str>) -> Cow<'_, str> {
             Cow::Owned(o)
         }
     }
+}
+
+/// Bytes looked at together before one at a time: most blocks of a page hold nothing to do.
+const BLOCK: usize = 32;
+
+/// Can the char at byte `c` need work in [`normalize_text`]? Controls but `\n` and `\t`,
+/// DEL, and the lead bytes of the invisible chars and C1 controls.
+#[inline]
+fn may_need_work(c: u8) -> bool {
+    (c < 0x20 && c != b'\n' && c != b'\t') || c == 0x7F || c == 0xC2 || c == 0xE2 || c == 0xEF
 }
 
 /// The bytes of an escape sequence after its ESC (`s` starts right after it): CSI (`[`
@@ -460,11 +478,21 @@ fn escape_len(s: &str) -> usize {
 pub fn is_nfc_fast(s: &str) -> bool {
     use unicode_normalization::{is_nfc_quick, IsNormalized};
     let b = s.as_bytes();
-    let high = b
-        .iter()
-        .enumerate()
-        .filter(|&(_, &c)| c >= 0xCC)
-        .filter_map(|(i, _)| s[i..].chars().next());
+    let mut i = 0;
+    let high = std::iter::from_fn(|| {
+        while i < b.len() {
+            if i + BLOCK <= b.len() && !b[i..i + BLOCK].iter().fold(false, |a, &c| a | (c >= 0xCC))
+            {
+                i += BLOCK;
+                continue;
+            }
+            i += 1;
+            if b[i - 1] >= 0xCC {
+                return s[i - 1..].chars().next();
+            }
+        }
+        None
+    });
     is_nfc_quick(high) == IsNormalized::Yes
 }
 

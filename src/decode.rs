@@ -590,6 +590,10 @@ mod tests {
             .flat_map(|u| u.to_le_bytes())
             .collect();
         assert_eq!(text(&nobom), "Hej på dig, så här");
+        let long = "Hej på dig, så här skriver man utan BOM i flera rader.\n".repeat(5);
+        let nobom_be: Vec<u8> = long.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(dec(&nobom_be).unwrap().encoding, "UTF-16BE");
+        assert_eq!(text(&nobom_be), long);
     }
 
     #[test]

@@ -244,6 +244,12 @@ impl HittaIndex {
         let (schema, fields) = schema();
         let settings = tantivy::IndexSettings {
             docstore_blocksize: STORE_BLOCK_BYTES,
+            // Compressed on the indexing thread. With ~1 KB blocks about every page closes
+            // a block, and tantivy's compressor thread was woken and put to sleep for each:
+            // ~75,000 context switches in a 45k import, 1.8 s of system CPU. Without it:
+            // ~1,000-5,000 switches, 1.1-1.25 s, import wall 0.90-0.95x, CPU 0.88-0.93x
+            // (BENCHMARKS.md, session 15). An index keeps the setting it was created with.
+            docstore_compress_dedicated_thread: false,
             docstore_compression: match compression {
                 StoreCompression::Lz4 => tantivy::store::Compressor::Lz4,
                 StoreCompression::None => tantivy::store::Compressor::None,

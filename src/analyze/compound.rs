@@ -13,6 +13,8 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
+
+use super::InlineWord;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Shortest part, in chars.
@@ -29,7 +31,7 @@ const S: u8 = 2;
 
 /// The compound parts, loaded once from the table shipped in the binary.
 pub struct Dictionary {
-    parts: FxHashMap<&'static str, (u8, u8)>,
+    parts: FxHashMap<InlineWord, (u8, u8)>,
 }
 
 /// The shared dictionary.
@@ -46,7 +48,7 @@ struct Split {
 }
 
 impl Dictionary {
-    fn parse(table: &'static str) -> Dictionary {
+    fn parse(table: &str) -> Dictionary {
         let mut parts = FxHashMap::with_capacity_and_hasher(40_000, Default::default());
         for line in table.lines() {
             let mut cols = line.split('\t');
@@ -56,7 +58,11 @@ impl Dictionary {
             };
             let f = (if flags.contains('P') { P } else { 0 })
                 | (if flags.contains('S') { S } else { 0 });
-            parts.insert(part, (f, zipf.parse().unwrap_or(0)));
+            // Every part of the table fits (the longest is 20 bytes); a longer one could
+            // never be looked up, as no word part longer than a key is cached either.
+            if let Ok(key) = InlineWord::from(part) {
+                parts.insert(key, (f, zipf.parse().unwrap_or(0)));
+            }
         }
         Dictionary { parts }
     }
@@ -198,7 +204,7 @@ const OWN_CACHE_LIMIT: usize = 20_000;
 /// The splits an analyzer has found. Emptied when full, so it stays small; a clone starts
 /// empty (tantivy clones an analyzer for each segment writer).
 #[derive(Default)]
-pub struct SplitCache(FxHashMap<String, Option<Vec<String>>>);
+pub struct SplitCache(FxHashMap<InlineWord, Option<Vec<String>>>);
 
 impl Clone for SplitCache {
     fn clone(&self) -> Self {
@@ -217,7 +223,7 @@ thread_local! {
     /// The splits found so far on this thread. Words repeat across pages, and a new
     /// analyzer is built for every search's snippets: a per-analyzer cache would start
     /// empty each time.
-    static SPLITS: RefCell<FxHashMap<String, Option<Vec<String>>>> = RefCell::default();
+    static SPLITS: RefCell<FxHashMap<InlineWord, Option<Vec<String>>>> = RefCell::default();
 }
 
 impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
@@ -281,20 +287,20 @@ impl<T: TokenStream> DecompounderStream<'_, T> {
             return;
         }
         let pending = &mut self.pending;
-        let mut split = |cache: &mut FxHashMap<String, Option<Vec<String>>>, limit: usize| {
+        let Ok(key) = InlineWord::from(&token.text) else {
+            // Too long to cache (rare): split every time.
+            for part in dictionary().split(&token.text).iter().flatten().rev() {
+                pending.push(part_token(token, part));
+            }
+            return;
+        };
+        let mut split = |cache: &mut FxHashMap<InlineWord, Option<Vec<String>>>, limit: usize| {
             let push = |pending: &mut Vec<Token>, parts: &Option<Vec<String>>| {
                 for part in parts.iter().flatten().rev() {
-                    // Not `..token.clone()`: that would copy the word's text only to drop it.
-                    pending.push(Token {
-                        text: part.clone(),
-                        offset_from: token.offset_from,
-                        offset_to: token.offset_to,
-                        position: token.position,
-                        position_length: token.position_length,
-                    });
+                    pending.push(part_token(token, part));
                 }
             };
-            match cache.get(&token.text) {
+            match cache.get(&key) {
                 Some(parts) => push(pending, parts),
                 None => {
                     let parts = dictionary().split(&token.text);
@@ -302,7 +308,7 @@ impl<T: TokenStream> DecompounderStream<'_, T> {
                     if cache.len() >= limit {
                         cache.clear();
                     }
-                    cache.insert(token.text.clone(), parts);
+                    cache.insert(key, parts);
                 }
             }
         };
@@ -310,6 +316,18 @@ impl<T: TokenStream> DecompounderStream<'_, T> {
             Some(own) => split(&mut own.0, OWN_CACHE_LIMIT),
             None => SPLITS.with_borrow_mut(|cache| split(cache, CACHE_LIMIT)),
         }
+    }
+}
+
+/// The token of `part` of the compound `word`: at the word's position and offsets. Not
+/// `..word.clone()`: that would copy the word's text only to drop it.
+fn part_token(word: &Token, part: &str) -> Token {
+    Token {
+        text: part.to_string(),
+        offset_from: word.offset_from,
+        offset_to: word.offset_to,
+        position: word.position,
+        position_length: word.position_length,
     }
 }
 
@@ -341,6 +359,10 @@ mod tests {
         for i in 0..OWN_CACHE_LIMIT + 5_000 {
             text += &format!(" ord{i} skolfrånvaro nattåg tidningsartikel");
         }
+        // Longer than an inline cache key (28 bytes): split every time, uncached.
+        let long = "skolfrånvarohandläggningsrutiner";
+        assert!(long.len() > 28 && dictionary().split(long).is_some());
+        text += &format!(" {long} {long}");
         let all = |a: &mut TextAnalyzer| {
             let mut out = Vec::new();
             let mut s = a.token_stream(&text);
@@ -357,6 +379,8 @@ mod tests {
             .build();
         let want = all(&mut plain);
         assert!(want.iter().any(|t| t.0 == "frånvaro"));
+        let long_parts = dictionary().split(long).unwrap();
+        assert!(long_parts.iter().all(|p| want.iter().any(|t| &t.0 == p)));
         assert_eq!(all(&mut cached), want);
         assert_eq!(all(&mut cached), want, "a second pass, from the cache");
     }

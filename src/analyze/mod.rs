@@ -24,6 +24,13 @@ pub use words::{word_offset, WordTokenizer};
 /// Words of this many bytes or more are not indexed (hashes, base64, glued menus).
 pub const MAX_WORD_BYTES: usize = 40;
 
+/// A word held inline, as the key of a cache or dictionary: a lookup compares the bytes in
+/// the table instead of following a pointer to each candidate key, which in a large map is
+/// a cache miss (in a 45k import the key comparisons of the `Box<str>`-keyed stem caches
+/// were 5% of all samples; BENCHMARKS.md, session 15). Words longer than 28 bytes (rare in
+/// Swedish) are not cached.
+type InlineWord = arrayvec::ArrayString<28>;
+
 use std::sync::OnceLock;
 
 use tantivy::tokenizer::{

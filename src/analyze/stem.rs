@@ -18,6 +18,7 @@
 //!   *artiklar*, *enkel* / *enkla*, *regel* / *regler*): a final consonant + `el`, and the
 //!   definite `eln`, end as consonant + `l`.
 
+use super::InlineWord;
 use std::borrow::Cow;
 
 use frostem::{Algorithm, Stemmer};
@@ -121,7 +122,7 @@ const CACHE_WORDS: usize = 16_384;
 /// import: the indexing thread 0.86x the instructions). Emptied when full, so it stays
 /// small; a clone starts empty.
 #[derive(Default)]
-struct StemCache(rustc_hash::FxHashMap<Box<str>, Box<str>>);
+struct StemCache(rustc_hash::FxHashMap<InlineWord, InlineWord>);
 
 impl Clone for StemCache {
     fn clone(&self) -> Self {
@@ -132,18 +133,23 @@ impl Clone for StemCache {
 impl StemCache {
     /// Replace `word` by its stem.
     fn stem(&mut self, stemmer: &Stemmer, word: &mut String) {
-        if let Some(stem) = self.0.get(word.as_str()) {
+        let Ok(key) = InlineWord::from(word) else {
+            *word = stem_word(stemmer, word).into_owned();
+            return;
+        };
+        if let Some(stem) = self.0.get(&key) {
             word.clear();
             word.push_str(stem);
             return;
         }
-        let stem: Box<str> = stem_word(stemmer, word).into();
-        if self.0.len() >= CACHE_WORDS {
-            self.0.clear();
+        let stem = stem_word(stemmer, word).into_owned();
+        if let Ok(value) = InlineWord::from(&stem) {
+            if self.0.len() >= CACHE_WORDS {
+                self.0.clear();
+            }
+            self.0.insert(key, value);
         }
-        self.0.insert(word.as_str().into(), stem.clone());
-        word.clear();
-        word.push_str(&stem);
+        *word = stem;
     }
 }
 
@@ -229,6 +235,14 @@ mod tests {
         let seed_words = words.len();
         words.extend((0..2 * CACHE_WORDS).map(|i| format!("ord{i}en")));
         words.extend(text.split_whitespace().take(seed_words).map(str::to_string));
+        // Longer than an inline cache key (28 bytes): stemmed every time, uncached.
+        for long in [
+            "arbetsmarknadsutbildningarnas",
+            "försäkringskassehandläggarnas",
+        ] {
+            assert!(long.len() > 28);
+            words.extend([long.to_string(), long.to_string()]);
+        }
         let all = words.join(" ");
         let mut analyzer = TextAnalyzer::builder(WhitespaceTokenizer::default())
             .filter(CachedSwedishStemmer)

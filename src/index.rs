@@ -35,6 +35,12 @@ const META_FILE: &str = "hitta.json";
 /// its neighbours. At 1 KB a block is about one page: keyword queries 0.82 -> 0.65 ms p50,
 /// the index 17% larger (BENCHMARKS.md, "Stored documents").
 const STORE_BLOCK_BYTES: usize = 1024;
+/// The store's blocks are compressed on the indexing thread, not on a thread of their own.
+/// With ~1 KB blocks about every page closes a block, and tantivy's compressor thread was
+/// woken and put to sleep for each: ~75,000 voluntary context switches in a 45k import and
+/// 1.8 s of system CPU. Without it, 600-5,000 switches, 1.1-1.25 s, import wall 0.90-0.95x,
+/// CPU 0.88-0.93x (BENCHMARKS.md, session 15). Applied to every index opened, old ones too.
+const STORE_COMPRESS_DEDICATED_THREAD: bool = false;
 const LOCK_FILE: &str = ".hitta-import.lock";
 
 /// How the stored pages (fields shown with a hit, the body, the [`PackedRaw`] page) are
@@ -205,7 +211,10 @@ impl HittaIndex {
             return Err(IndexError::Missing(dir.to_path_buf()));
         }
         check_version(dir)?;
-        let index = Index::open_in_dir(dir).map_err(Self::tantivy_err(dir))?;
+        let mut index = Index::open_in_dir(dir).map_err(Self::tantivy_err(dir))?;
+        // Indexes made before session 15 recorded tantivy's default; the setting changes
+        // where the work runs, not the files ([`STORE_COMPRESS_DEDICATED_THREAD`]).
+        index.settings_mut().docstore_compress_dedicated_thread = STORE_COMPRESS_DEDICATED_THREAD;
         let (_, fields) = schema();
         analyze::register(index.tokenizers());
         Ok(HittaIndex {
@@ -244,12 +253,7 @@ impl HittaIndex {
         let (schema, fields) = schema();
         let settings = tantivy::IndexSettings {
             docstore_blocksize: STORE_BLOCK_BYTES,
-            // Compressed on the indexing thread. With ~1 KB blocks about every page closes
-            // a block, and tantivy's compressor thread was woken and put to sleep for each:
-            // ~75,000 context switches in a 45k import, 1.8 s of system CPU. Without it:
-            // ~1,000-5,000 switches, 1.1-1.25 s, import wall 0.90-0.95x, CPU 0.88-0.93x
-            // (BENCHMARKS.md, session 15). An index keeps the setting it was created with.
-            docstore_compress_dedicated_thread: false,
+            docstore_compress_dedicated_thread: STORE_COMPRESS_DEDICATED_THREAD,
             docstore_compression: match compression {
                 StoreCompression::Lz4 => tantivy::store::Compressor::Lz4,
                 StoreCompression::None => tantivy::store::Compressor::None,
@@ -601,6 +605,25 @@ impl ImportLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn store_compression_runs_on_the_indexing_thread_for_new_and_opened_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = HittaIndex::open_or_create(dir.path(), false, StoreCompression::Lz4).unwrap();
+        assert!(!created.index.settings().docstore_compress_dedicated_thread);
+        drop(created);
+        // An index whose meta.json says otherwise (tantivy's default) is opened with it off.
+        let meta = dir.path().join("meta.json");
+        let text = std::fs::read_to_string(&meta).unwrap();
+        let old = text.replace(
+            "\"docstore_compress_dedicated_thread\": false",
+            "\"docstore_compress_dedicated_thread\": true",
+        );
+        assert_ne!(old, text, "{text}");
+        std::fs::write(&meta, old).unwrap();
+        let opened = HittaIndex::open(dir.path()).unwrap();
+        assert!(!opened.index.settings().docstore_compress_dedicated_thread);
+    }
 
     #[test]
     fn dates_round_trip() {

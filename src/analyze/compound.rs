@@ -13,9 +13,9 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::InlineWord;
-use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Shortest part, in chars.
 const MIN_PART: usize = 3;
@@ -58,8 +58,8 @@ impl Dictionary {
             };
             let f = (if flags.contains('P') { P } else { 0 })
                 | (if flags.contains('S') { S } else { 0 });
-            // Every part of the table fits (the longest is 20 bytes); a longer one could
-            // never be looked up, as no word part longer than a key is cached either.
+            // Every part of the table fits (the longest is 20 bytes; a test checks that
+            // every line is kept).
             if let Ok(key) = InlineWord::from(part) {
                 parts.insert(key, (f, zipf.parse().unwrap_or(0)));
             }
@@ -287,20 +287,19 @@ impl<T: TokenStream> DecompounderStream<'_, T> {
             return;
         }
         let pending = &mut self.pending;
-        let Ok(key) = InlineWord::from(&token.text) else {
-            // Too long to cache (rare): split every time.
-            for part in dictionary().split(&token.text).iter().flatten().rev() {
+        let push = |pending: &mut Vec<Token>, parts: &Option<Vec<String>>| {
+            for part in parts.iter().flatten().rev() {
                 pending.push(part_token(token, part));
             }
-            return;
         };
-        let mut split = |cache: &mut FxHashMap<InlineWord, Option<Vec<String>>>, limit: usize| {
-            let push = |pending: &mut Vec<Token>, parts: &Option<Vec<String>>| {
-                for part in parts.iter().flatten().rev() {
-                    pending.push(part_token(token, part));
-                }
-            };
-            match cache.get(&key) {
+        let Ok(key) = InlineWord::from(&token.text) else {
+            // Too long to cache (rare): split every time.
+            return push(pending, &dictionary().split(&token.text));
+        };
+        let mut split =
+            |cache: &mut FxHashMap<InlineWord, Option<Vec<String>>>, limit: usize| match cache
+                .get(&key)
+            {
                 Some(parts) => push(pending, parts),
                 None => {
                     let parts = dictionary().split(&token.text);
@@ -310,8 +309,7 @@ impl<T: TokenStream> DecompounderStream<'_, T> {
                     }
                     cache.insert(key, parts);
                 }
-            }
-        };
+            };
         match self.cache.as_deref_mut() {
             Some(own) => split(&mut own.0, OWN_CACHE_LIMIT),
             None => SPLITS.with_borrow_mut(|cache| split(cache, CACHE_LIMIT)),
@@ -383,6 +381,19 @@ mod tests {
         assert!(long_parts.iter().all(|p| want.iter().any(|t| &t.0 == p)));
         assert_eq!(all(&mut cached), want);
         assert_eq!(all(&mut cached), want, "a second pass, from the cache");
+    }
+
+    #[test]
+    fn every_part_of_the_table_is_in_the_dictionary() {
+        let table = include_str!("data/compound_parts.tsv");
+        let parts: std::collections::HashSet<&str> = table
+            .lines()
+            .filter(|l| l.split('\t').count() >= 3)
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert!(parts.len() > 30_000, "{}", parts.len());
+        assert_eq!(dictionary().parts.len(), parts.len());
+        assert!(parts.iter().all(|p| dictionary().parts.contains_key(*p)));
     }
 
     #[test]

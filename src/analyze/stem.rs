@@ -18,11 +18,12 @@
 //!   *artiklar*, *enkel* / *enkla*, *regel* / *regler*): a final consonant + `el`, and the
 //!   definite `eln`, end as consonant + `l`.
 
-use super::InlineWord;
 use std::borrow::Cow;
 
 use frostem::{Algorithm, Stemmer};
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+use super::InlineWord;
 
 /// Shortest word (in chars, after Snowball) whose final `-an`/`-on` is taken as definite.
 const MIN_CHARS: usize = 6;
@@ -134,23 +135,34 @@ impl StemCache {
     /// Replace `word` by its stem.
     fn stem(&mut self, stemmer: &Stemmer, word: &mut String) {
         let Ok(key) = InlineWord::from(word) else {
-            *word = stem_word(stemmer, word).into_owned();
-            return;
+            return stem_in_place(stemmer, word);
         };
         if let Some(stem) = self.0.get(&key) {
             word.clear();
             word.push_str(stem);
             return;
         }
-        let stem = stem_word(stemmer, word).into_owned();
-        if let Ok(value) = InlineWord::from(&stem) {
+        stem_in_place(stemmer, word);
+        if let Ok(value) = InlineWord::from(word) {
             if self.0.len() >= CACHE_WORDS {
                 self.0.clear();
             }
             self.0.insert(key, value);
         }
-        *word = stem;
     }
+}
+
+/// Replace `word` by its stem; a stem that is a prefix of the word (most are) cuts the
+/// word, no copy.
+fn stem_in_place(stemmer: &Stemmer, word: &mut String) {
+    let cut = match stem_word(stemmer, word) {
+        Cow::Owned(s) => {
+            *word = s;
+            return;
+        }
+        Cow::Borrowed(b) => b.len(),
+    };
+    word.truncate(cut);
 }
 
 /// [`SwedishStemmer`] wrapped around a tokenizer.
@@ -187,14 +199,7 @@ impl<T: TokenStream> TokenStream for SwedishStemmerStream<'_, T> {
         let token = self.tail.token_mut();
         match self.cache.as_deref_mut() {
             Some(cache) => cache.stem(&self.stemmer, &mut token.text),
-            None => match stem_word(&self.stemmer, &token.text) {
-                Cow::Owned(s) => token.text = s,
-                // A borrowed stem is a prefix of the word: cut the word, no copy.
-                Cow::Borrowed(b) => {
-                    let len = b.len();
-                    token.text.truncate(len);
-                }
-            },
+            None => stem_in_place(&self.stemmer, &mut token.text),
         }
         true
     }
